@@ -1,0 +1,38 @@
+"""Template helpers shared by every page: the history panel and small formatting filters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.db import models
+
+register = template.Library()
+
+HISTORY_LIMIT = 20
+
+
+def _changes(record: Any, previous: Any | None) -> list[dict[str, Any]]:
+    if previous is None:
+        return []
+    delta = record.diff_against(previous)
+    fields = {f.name: f for f in record.instance_type._meta.fields}
+    return [
+        {
+            "field": getattr(fields.get(change.field), "verbose_name", change.field),
+            "old": change.old,
+            "new": change.new,
+        }
+        for change in delta.changes
+    ]
+
+
+@register.inclusion_tag("partials/history.html")
+def history_panel(obj: models.Model, limit: int = HISTORY_LIMIT) -> dict[str, Any]:
+    """Who changed what and when, newest first, with the fields each change touched."""
+    records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    entries = []
+    for index, record in enumerate(records[:limit]):
+        previous = records[index + 1] if index + 1 < len(records) else None
+        entries.append({"record": record, "changes": _changes(record, previous)})
+    return {"entries": entries, "truncated": len(records) > limit}

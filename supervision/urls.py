@@ -1,0 +1,29 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from supervision.forms import PortalPasswordChangeForm
+from supervision.views import dashboard, public
+
+public_patterns = (
+    [path("", public.home, name="home")],
+    "public",
+)
+
+urlpatterns = [
+    path("", include(public_patterns)),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/",
+        auth_views.PasswordChangeView.as_view(form_class=PortalPasswordChangeForm),
+        name="password_change",
+    ),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("org/", include("supervision.urls_org")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,138 @@
+"""Shared fixtures: a small city with three counties and the named personas of STYLE.md.
+
+Tests run against the real PostgreSQL and Redis given by DATABASE_URL and REDIS_URL (see the
+pytest configuration in pyproject.toml and `make test`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.db import connections
+
+from supervision.models import Agency, City, Division, Person
+from supervision.permissions import Role
+from tests.factories import make_user
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class Org:
+    city: City
+    city_bureau: Agency
+    city_agency: Agency
+    weihui: Agency  # 卫辉市社会保险中心 (county-level city)
+    huixian: Agency  # 辉县市社会保险中心
+    hongqi: Agency  # 红旗区社会保险中心 (district, vertically managed in the demo)
+    weihui_bureau: Agency
+    huixian_bureau: Agency
+
+
+def _county(city: City, name: str, kind: str, code: str) -> tuple[Agency, Agency]:
+    division = Division.objects.create(city=city, name=name, kind=kind, code=code)
+    bureau = Agency.objects.create(
+        city=city, division=division, kind=Agency.Kind.COUNTY_BUREAU, name=f"{name}人力资源和社会保障局"
+    )
+    agency = Agency.objects.create(
+        city=city,
+        division=division,
+        kind=Agency.Kind.COUNTY_AGENCY,
+        name=f"{name}社会保险中心",
+        short_name=f"{name}社保中心",
+    )
+    return bureau, agency
+
+
+@pytest.fixture
+def org(db) -> Org:
+    city = City.objects.create(name="新乡市", code="410700")
+    city_bureau = Agency.objects.create(city=city, kind=Agency.Kind.CITY_BUREAU, name="新乡市人力资源和社会保障局")
+    city_agency = Agency.objects.create(city=city, kind=Agency.Kind.CITY_AGENCY, name="新乡市社会保险中心")
+    weihui_bureau, weihui = _county(city, "卫辉市", Division.Kind.COUNTY_CITY, "410781")
+    huixian_bureau, huixian = _county(city, "辉县市", Division.Kind.COUNTY_CITY, "410782")
+    _, hongqi = _county(city, "红旗区", Division.Kind.DISTRICT, "410702")
+    return Org(city, city_bureau, city_agency, weihui, huixian, hongqi, weihui_bureau, huixian_bureau)
+
+
+@pytest.fixture
+def admin_user(org):
+    return make_user("admin", [Role.SYSTEM_ADMIN], org.city_bureau)
+
+
+@pytest.fixture
+def assessor(org):
+    return make_user("assessor", [Role.CITY_ASSESSOR], org.city_bureau)
+
+
+@pytest.fixture
+def team_member(org):
+    return make_user("team_a", [Role.ASSESSMENT_TEAM], org.city_bureau)
+
+
+@pytest.fixture
+def inspector(org):
+    return make_user("inspector", [Role.INSPECTOR], org.city_bureau)
+
+
+@pytest.fixture
+def handler(org):
+    return make_user("handler", [Role.COMPLAINT_HANDLER], org.city_bureau)
+
+
+@pytest.fixture
+def leader(org):
+    return make_user("leader", [Role.CITY_AGENCY_LEADER], org.city_agency, Person.Position.MAIN_LEADER)
+
+
+@pytest.fixture
+def office(org):
+    return make_user("office", [Role.CITY_AGENCY_OFFICE], org.city_agency, Person.Position.OFFICE)
+
+
+@pytest.fixture
+def personnel(org):
+    return make_user("personnel", [Role.CITY_AGENCY_OFFICE], org.city_agency, Person.Position.PERSONNEL)
+
+
+@pytest.fixture
+def head_weihui(org):
+    return make_user("head_weihui", [Role.COUNTY_HEAD], org.weihui, Person.Position.HEAD)
+
+
+@pytest.fixture
+def head_huixian(org):
+    return make_user("head_huixian", [Role.COUNTY_HEAD], org.huixian, Person.Position.HEAD)
+
+
+@pytest.fixture
+def staff_weihui(org):
+    return make_user("staff_weihui", [Role.COUNTY_STAFF], org.weihui, Person.Position.STAFF)
+
+
+@pytest.fixture
+def supervisor_user(org):
+    return make_user("supervisor", [Role.SUPERVISOR], None)
+
+
+@pytest.fixture
+def outsider(org):
+    """Signed in, but with no role and no unit: sees nothing."""
+    return make_user("outsider", [], None)
+
+
+@pytest.fixture
+def celery_worker(transactional_db) -> Iterator[object]:
+    """A real Celery worker on the Redis broker, in a thread; it sees committed data only."""
+    from supervision.celery import app
+
+    app.control.purge()
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30, loglevel="WARNING") as worker:
+        yield worker
+    connections.close_all()
