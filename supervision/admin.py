@@ -4,7 +4,17 @@ from django.contrib import admin
 from guardian.admin import GuardedModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from supervision.models import Agency, City, Division, Person, VerticalManagement
+from supervision.models import (
+    Agency,
+    Attachment,
+    City,
+    Division,
+    Finding,
+    FindingEvent,
+    Notification,
+    Person,
+    VerticalManagement,
+)
 
 
 @admin.register(City)
@@ -55,3 +65,40 @@ class PersonAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "user__username", "agency__name"]
     list_select_related = ["agency", "user"]
     raw_id_fields = ["user"]
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(SimpleHistoryAdmin):
+    list_display = ["original_name", "content_type", "object_id", "mime_type", "size", "uploaded_by", "uploaded_at"]
+    list_filter = ["mime_type", "content_type"]
+    search_fields = ["original_name", "sha256"]
+    readonly_fields = ["token", "file", "mime_type", "size", "sha256", "uploaded_by", "uploaded_at"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["title", "recipient", "created_at", "read_at", "emailed_at", "mail_attempts"]
+    list_filter = ["read_at", "emailed_at"]
+    search_fields = ["title", "recipient__username"]
+    raw_id_fields = ["recipient"]
+
+
+class FindingEventInline(admin.TabularInline):
+    model = FindingEvent
+    extra = 0
+    fields = ["kind", "actor", "text", "created_at"]
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(Finding)
+class FindingAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "agency", "article", "severity", "status", "deadline", "found_by"]
+    list_filter = ["status", "severity", "source", "agency__city"]
+    search_fields = ["title", "article", "description"]
+    list_select_related = ["agency", "found_by"]
+    raw_id_fields = ["found_by", "responsible"]
+    inlines = [FindingEventInline]
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # findings are never hard-deleted
+        return False

@@ -26,8 +26,15 @@ def _nav_for(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
+def _unread_count(request: HttpRequest) -> int:
+    if not request.user.is_authenticated:
+        return 0
+    return request.user.notifications.unread().count()
+
+
 def portal(request: HttpRequest) -> dict[str, Any]:
     return {
+        "unread_notifications": SimpleLazyObject(lambda: _unread_count(request)),
         "portal_name": settings.PORTAL_NAME,
         "nav_items": SimpleLazyObject(lambda: _nav_for(request)),
         "current_person": SimpleLazyObject(lambda: person_of(request.user)),

@@ -165,3 +165,54 @@ def _user(username: str, roles: tuple[str, ...], first_name: str, last_name: str
 def _account(account: DemoAccount, agency: Agency, name: str) -> Person:
     user = _user(account.username, account.roles, name, "")
     return _person(agency, name, account.position, account.title, user=user)
+
+
+# (division, article, severity, title, description, days found ago, days to deadline, outcome)
+DEMO_FINDINGS = [
+    ("卫辉市", "第八条（四）", "major", "基金支出户存在未经审批的划拨",
+     "抽查2026年第三季度支出户流水，发现1笔12,000元划拨无审批单。", 12, 18, "open"),
+    ("卫辉市", "第七条（二）", "minor", "征缴部门与财务部门未按月对账",
+     "2026年5月、6月对账单缺失，未见双方签字。", 20, 10, "answered"),
+    ("辉县市", "第九条（三）", "minor", "系统操作员权限未定期复核",
+     "3名已调岗人员的核心业务系统账号仍处于启用状态。", 45, 15, "closed"),
+    ("辉县市", "第七条（五）", "major", "业务档案未按规定立卷归档",
+     "2025年待遇核定档案约200卷未立卷，存放于办公室。", 30, 20, "rejected"),
+    ("红旗区", "第八条（三）", "severe", "待遇发放前审核缺少复核环节",
+     "养老待遇发放仅一人审核，未见复核记录，存在冒领风险。", 40, -10, "overdue"),
+]  # fmt: skip
+
+
+def seed_findings(**_options: object) -> None:
+    from supervision.actions import findings as actions
+    from supervision.models import Finding
+    from supervision.models.findings import local_today
+
+    inspector = User.objects.get(username="inspector")
+    today = local_today()
+    for division, article, severity, title, description, ago, due, outcome in DEMO_FINDINGS:
+        agency = Agency.objects.get(division__name=division, kind=Agency.Kind.COUNTY_AGENCY)
+        if Finding.objects.filter(agency=agency, title=title).exists():
+            continue
+        finding = actions.finding_raise(
+            acting_user=inspector,
+            agency=agency,
+            article=article,
+            severity=severity,
+            title=title,
+            description=description,
+            suggestion="请对照制度要求逐项整改，并附整改前后的证明材料。",
+            found_on=today - datetime.timedelta(days=ago),
+            deadline=today + datetime.timedelta(days=due),
+            source=Finding.Source.CONTROL_INSPECTION,
+            source_label="2026年度内控检查",
+        )
+        head = User.objects.filter(person__agency=agency, person__position=Person.Position.HEAD).first()
+        if outcome in {"answered", "closed", "rejected"} and head is not None:
+            actions.finding_answer(finding, acting_user=head, text="已完成整改，相关材料已补齐。")
+        if outcome == "closed":
+            actions.finding_verify(finding, acting_user=inspector, accepted=True, text="经现场核验，整改到位。")
+        if outcome == "rejected":
+            actions.finding_verify(
+                finding, acting_user=inspector, accepted=False, text="仍有约50卷未归档，请继续整改。"
+            )
+    actions.mark_overdue_findings(today)

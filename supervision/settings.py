@@ -290,7 +290,7 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Celery. Without REDIS_URL every task runs eagerly in the calling process.
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -305,10 +305,17 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "health": {"task": "supervision.tasks.health_task", "schedule": crontab(minute="*/15")},
+    "retry-unsent-mail": {"task": "supervision.tasks.retry_unsent_mail_task", "schedule": crontab(minute="*/10")},
+    "mark-overdue-findings": {
+        "task": "supervision.tasks.mark_overdue_findings_task",
+        "schedule": crontab(hour=1, minute=10),
+    },
 }
 
 PORTAL_NAME = _("县（市、区）社会保险经办管理监督平台")
 DEMO_PASSWORD = env_str("DEMO_PASSWORD") or "xinxiang-2026"
+# Where links in notification mail point to.
+PORTAL_BASE_URL = (env_str("PORTAL_BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,
@@ -319,5 +326,6 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "supervision.security": {"level": "INFO"},
+        "celery.app.trace": {"level": "WARNING"},
     },
 }

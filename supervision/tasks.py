@@ -12,3 +12,26 @@ def health_task() -> dict[str, str]:
         cursor.execute("SELECT 1")
         cursor.fetchone()
     return {"status": "ok", "at": timezone.now().isoformat()}
+
+
+@shared_task(acks_late=True)
+def send_notification_mail_task(notification_id: int) -> bool:
+    from supervision.notifications import send_notification_mail
+
+    return send_notification_mail(notification_id)
+
+
+@shared_task
+def retry_unsent_mail_task() -> int:
+    """Beat: send again the mail that failed or was never queued (e.g. Redis was down)."""
+    from supervision.notifications import mail_due_for_retry, send_notification_mail
+
+    return sum(send_notification_mail(pk) for pk in mail_due_for_retry())
+
+
+@shared_task
+def mark_overdue_findings_task() -> int:
+    """Beat, daily: mark findings past their rectification deadline and notify once."""
+    from supervision.actions.findings import mark_overdue_findings
+
+    return mark_overdue_findings()

@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from supervision.forms import PortalPasswordChangeForm
-from supervision.views import dashboard, public
+from supervision.views import dashboard, files, public
 
 public_patterns = (
     [path("", public.home, name="home")],
@@ -25,5 +25,8 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("org/", include("supervision.urls_org")),
+    path("findings/", include("supervision.urls_findings")),
+    path("notifications/", include("supervision.urls_notifications")),
+    path("files/<uuid:token>/", files.attachment_download, name="attachment_download"),
     path("admin/", admin.site.urls),
 ]

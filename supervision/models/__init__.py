@@ -1,3 +1,6 @@
+from .attachments import Attachment
+from .findings import Finding, FindingEvent
+from .notifications import Notification
 from .org import (
     Agency,
     AgencyGroupObjectPermission,
@@ -12,8 +15,12 @@ __all__ = [
     "Agency",
     "AgencyGroupObjectPermission",
     "AgencyUserObjectPermission",
+    "Attachment",
     "City",
     "Division",
+    "Finding",
+    "FindingEvent",
+    "Notification",
     "Person",
     "VerticalManagement",
 ]

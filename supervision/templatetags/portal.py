@@ -36,3 +36,12 @@ def history_panel(obj: models.Model, limit: int = HISTORY_LIMIT) -> dict[str, An
         previous = records[index + 1] if index + 1 < len(records) else None
         entries.append({"record": record, "changes": _changes(record, previous)})
     return {"entries": entries, "truncated": len(records) > limit}
+
+
+@register.filter
+def widget(bound_field: Any) -> str:
+    """Render a field's widget, marked invalid when the field has errors."""
+    if not bound_field.errors:
+        return bound_field.as_widget()
+    css = f"{bound_field.field.widget.attrs.get('class', '')} is-invalid".strip()
+    return bound_field.as_widget(attrs={"class": css, "aria-invalid": "true"})

@@ -9,11 +9,11 @@ from django.contrib.auth.forms import PasswordChangeForm
 
 
 class BootstrapMixin:
-    """Give each widget its Bootstrap class and mark fields with errors as invalid."""
+    """Give each widget its Bootstrap class (fields with errors are marked by the `field` template filter)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():  # type: ignore[attr-defined]
+        for field in self.fields.values():  # type: ignore[attr-defined]
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple | forms.RadioSelect):
                 css = "form-check-input"
@@ -21,8 +21,6 @@ class BootstrapMixin:
                 css = "form-select"
             else:
                 css = "form-control"
-            if self.is_bound and name in self.errors:  # type: ignore[attr-defined]
-                css += " is-invalid"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 
@@ -50,3 +48,9 @@ class DateTimeInput(forms.DateTimeInput):
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class VersionedForm(PortalForm):
+    """Carries the version the user saw, so an action can refuse a lost update."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)

@@ -1,0 +1,1 @@
+"""Audited actions of the ground floor, one module per area (findings, attendance, oversight)."""
