@@ -5,6 +5,7 @@ from guardian.admin import GuardedModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from supervision.models import (
+    AccountabilityRecord,
     Agency,
     Attachment,
     City,
@@ -101,4 +102,15 @@ class FindingAdmin(SimpleHistoryAdmin):
     inlines = [FindingEventInline]
 
     def has_delete_permission(self, request, obj=None) -> bool:  # findings are never hard-deleted
+        return False
+
+
+@admin.register(AccountabilityRecord)
+class AccountabilityRecordAdmin(SimpleHistoryAdmin):
+    list_display = ["agency", "person", "consequence", "decided_by", "decided_on"]
+    list_filter = ["consequence", "decided_on"]
+    list_select_related = ["agency", "person"]
+    raw_id_fields = ["person", "recorded_by"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # records are never hard-deleted
         return False

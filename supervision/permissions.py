@@ -191,6 +191,28 @@ def role_required(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callab
     return decorator
 
 
+def may_view_accountability(user: Any) -> bool:
+    """责任追究 records are restricted: system administrators and explicitly granted users only."""
+    return is_system_admin(user) or bool(
+        getattr(user, "is_active", False) and user.has_perm("supervision.view_accountabilityrecord")
+    )
+
+
+def may_record_accountability(user: Any) -> bool:
+    return is_system_admin(user) or bool(
+        getattr(user, "is_active", False) and user.has_perm("supervision.add_accountabilityrecord")
+    )
+
+
+def visible_accountability(user: Any) -> QuerySet[Any]:
+    """The accountability records a user may see: all within reach when granted, none otherwise."""
+    from supervision.models import AccountabilityRecord
+
+    if not may_view_accountability(user):
+        return AccountabilityRecord.objects.none()
+    return scoped(AccountabilityRecord.objects.select_related("agency", "person"), user)
+
+
 def ensure_role_groups(names: Iterable[str] = Role.values) -> None:
     for name in names:
         Group.objects.get_or_create(name=name)

@@ -1,3 +1,4 @@
+from .accountability import AccountabilityRecord
 from .attachments import Attachment
 from .findings import Finding, FindingEvent
 from .notifications import Notification
@@ -12,6 +13,7 @@ from .org import (
 )
 
 __all__ = [
+    "AccountabilityRecord",
     "Agency",
     "AgencyGroupObjectPermission",
     "AgencyUserObjectPermission",
