@@ -15,7 +15,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/supervision
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint check messages system-packages test-system-packages services serve clean
+.PHONY: demo test lint messages system-packages test-system-packages services clean backup restore
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -55,3 +55,12 @@ test: test-system-packages $(VENV)/.dev services messages lint
 clean:
 	rm -rf staticfiles .pytest_cache .ruff_cache
 	find . -name '*.mo' -not -path './$(VENV)/*' -delete
+
+# Back up / restore the database named by DATABASE_URL (the SQLite default when unset) and MEDIA_ROOT.
+BACKUP_DIR ?= backups
+backup: $(VENV)/.runtime
+	$(PY) manage.py backup --output $(BACKUP_DIR)
+
+restore: $(VENV)/.runtime
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=backups/<timestamp>"; exit 1; }
+	$(PY) manage.py restore $(BACKUP) --yes

@@ -7,6 +7,6 @@ class SupervisionConfig(AppConfig):
     verbose_name = _("组织与监督")
 
     def ready(self) -> None:
-        from supervision import contributions
+        from supervision import contributions, security  # noqa: F401 - security connects its signal receivers
 
         contributions.register()

@@ -30,3 +30,5 @@ urlpatterns = [
     path("files/<uuid:token>/", files.attachment_download, name="attachment_download"),
     path("admin/", admin.site.urls),
 ]
+
+handler403 = "supervision.views.errors.permission_denied"
