@@ -25,7 +25,7 @@ def test_every_model_and_field_has_a_chinese_verbose_name():
         if not CJK.search(str(model._meta.verbose_name)) or not CJK.search(str(model._meta.verbose_name_plural)):
             missing.append(model._meta.label)
         for field in model._meta.get_fields():
-            if field.auto_created or not field.concrete and not field.many_to_many:
+            if field.auto_created or (not field.concrete and not field.many_to_many):
                 continue
             if not CJK.search(str(field.verbose_name)):
                 missing.append(f"{model._meta.label}.{field.name}")
