@@ -1,3 +1,5 @@
+from .calendar import CalendarOverride, CalendarYear
+from .documents import DocumentSequence
 from .org import (
     Agency,
     AgencyGroupObjectPermission,
@@ -12,8 +14,11 @@ __all__ = [
     "Agency",
     "AgencyGroupObjectPermission",
     "AgencyUserObjectPermission",
+    "CalendarOverride",
+    "CalendarYear",
     "City",
     "Division",
+    "DocumentSequence",
     "Person",
     "VerticalManagement",
 ]
