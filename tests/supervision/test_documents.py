@@ -15,7 +15,9 @@ from urllib.parse import unquote
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import connection, transaction
+from django.urls import reverse
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
@@ -405,3 +407,23 @@ def test_concurrent_transactions_get_every_number_exactly_once():
     expected = [f"新人社监〔2026〕{n}号" for n in range(1, threads * per_thread + 1)]
     assert sorted(numbers, key=lambda text: int(re.search(r"(\d+)号", text)[1])) == expected
     assert DocumentSequence.objects.get(prefix="新人社监", year=2026).last_number == threads * per_thread
+
+
+@pytest.fixture
+def superuser_client(client):
+    client.force_login(User.objects.create_superuser("root", password="root-password-123"))
+    return client
+
+
+@pytest.mark.django_db
+def test_a_document_sequence_cannot_be_turned_back_in_the_admin(superuser_client):
+    allocate_document_number("新人社监", 2026)
+    allocate_document_number("新人社监", 2026)
+    sequence = DocumentSequence.objects.get()
+    url = reverse("admin:supervision_documentsequence_change", args=[sequence.pk])
+    response = superuser_client.post(url, {"prefix": "新人社监", "year": "2026", "last_number": "1"})
+    assert response.status_code == 200
+    assert "不能调小" in response.content.decode()
+    response = superuser_client.post(url, {"prefix": "新人社监", "year": "2026", "last_number": "57"})
+    assert response.status_code == 302
+    assert allocate_document_number("新人社监", 2026) == "新人社监〔2026〕58号"
