@@ -1,15 +1,25 @@
 from __future__ import annotations
 
+import datetime
+
+from django import forms
 from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from supervision import workdays
 from supervision.models import (
     AccountabilityRecord,
     Agency,
     Attachment,
+    CalendarOverride,
+    CalendarYear,
     City,
     Division,
+    DocumentSequence,
     Finding,
     FindingEvent,
     Notification,
@@ -114,3 +124,103 @@ class AccountabilityRecordAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:  # records are never hard-deleted
         return False
+
+
+class DocumentSequenceForm(forms.ModelForm):
+    class Meta:
+        model = DocumentSequence
+        fields = ["prefix", "year", "last_number"]
+
+    def clean_last_number(self) -> int:
+        number = self.cleaned_data["last_number"]
+        if self.instance.pk and number < self.instance.last_number:
+            raise forms.ValidationError(
+                _("不能调小：%(number)s号及以前的序号可能已经使用。") % {"number": self.instance.last_number}
+            )
+        return number
+
+
+@admin.register(DocumentSequence)
+class DocumentSequenceAdmin(SimpleHistoryAdmin):
+    form = DocumentSequenceForm
+    list_display = ["prefix", "year", "last_number"]
+    list_filter = ["year"]
+    search_fields = ["prefix"]
+
+
+@admin.register(CalendarOverride)
+class CalendarOverrideAdmin(SimpleHistoryAdmin):
+    list_display = ["date", "weekday", "city", "is_working_day", "reason", "schedule"]
+    list_filter = ["is_working_day", "city"]
+    date_hierarchy = "date"
+    search_fields = ["reason"]
+    list_select_related = ["city", "schedule", "schedule__city"]
+
+    @admin.display(description=_("星期"))
+    def weekday(self, override: CalendarOverride) -> str:
+        return str(WEEKDAYS[override.date.weekday()])
+
+
+class DayListField(forms.CharField):
+    widget = forms.Textarea(attrs={"rows": 4})
+
+    def to_python(self, value: str | None) -> list[datetime.date]:
+        try:
+            return workdays.parse_days(super().to_python(value) or "")
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
+class CalendarYearForm(forms.ModelForm):
+    """A year's State Council notice as typed from it: the days off and the adjusted working days."""
+
+    days_off = DayListField(
+        label=_("放假日期"),
+        required=False,
+        help_text=_("照通知录入全部放假日期（含周末），每行一个日期或区间，如：2027-02-05 至 2027-02-11"),
+    )
+    working_days = DayListField(
+        label=_("调休上班日期"), required=False, help_text=_("通知中安排上班的周六、周日，如：2027-02-20")
+    )
+
+    class Meta:
+        model = CalendarYear
+        fields = ["city", "year", "schedule_loaded", "note"]
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean()
+        days_off, working_days = data.get("days_off") or [], data.get("working_days") or []
+        if data.get("year") and (days_off or working_days):
+            for problem in workdays.schedule_problems(data["year"], days_off, working_days):
+                self.add_error(None, problem)
+        return data
+
+
+class ScheduleOverrideInline(admin.TabularInline):
+    model = CalendarOverride
+    fields = ["date", "is_working_day", "reason"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: CalendarYear | None = None) -> bool:
+        return False
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(SimpleHistoryAdmin):
+    form = CalendarYearForm
+    list_display = ["year", "city", "schedule_loaded", "known_to_package", "note"]
+    list_filter = ["schedule_loaded", "city"]
+    list_select_related = ["city"]
+    inlines = [ScheduleOverrideInline]
+
+    @admin.display(description=_("扩展包已含该年安排"), boolean=True)
+    def known_to_package(self, calendar_year: CalendarYear) -> bool:
+        return workdays.package_knows(calendar_year.year)
+
+    def save_model(self, request: HttpRequest, obj: CalendarYear, form: CalendarYearForm, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        days_off, working_days = form.cleaned_data["days_off"], form.cleaned_data["working_days"]
+        if days_off or working_days:
+            workdays.load_year_schedule(obj, days_off=days_off, working_days=working_days, acting_user=request.user)

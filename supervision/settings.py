@@ -330,5 +330,7 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         "supervision.security": {"level": "INFO"},
         "celery.app.trace": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

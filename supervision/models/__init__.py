@@ -1,5 +1,7 @@
 from .accountability import AccountabilityRecord
 from .attachments import Attachment
+from .calendar import CalendarOverride, CalendarYear
+from .documents import DocumentSequence
 from .findings import Finding, FindingEvent
 from .notifications import Notification
 from .org import (
@@ -18,8 +20,11 @@ __all__ = [
     "AgencyGroupObjectPermission",
     "AgencyUserObjectPermission",
     "Attachment",
+    "CalendarOverride",
+    "CalendarYear",
     "City",
     "Division",
+    "DocumentSequence",
     "Finding",
     "FindingEvent",
     "Notification",
