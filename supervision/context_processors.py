@@ -36,6 +36,7 @@ def portal(request: HttpRequest) -> dict[str, Any]:
     return {
         "unread_notifications": SimpleLazyObject(lambda: _unread_count(request)),
         "portal_name": settings.PORTAL_NAME,
+        "bureau_name": settings.BUREAU_NAME,
         "nav_items": SimpleLazyObject(lambda: _nav_for(request)),
         "current_person": SimpleLazyObject(lambda: person_of(request.user)),
     }

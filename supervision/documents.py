@@ -111,13 +111,13 @@ class StaticFilesFetcher(URLFetcher):
 def render_pdf(template_name: str, context: dict[str, Any], *, language: str | None = None) -> bytes:
     """Render `template_name` (extending documents/base.html) to PDF bytes.
 
-    Context the base template reads: `title`, `document_number`, `issuer` (default: the portal's
+    Context the base template reads: `title`, `document_number`, `issuer` (default: the bureau's
     name), `issued_on` (a date for the signature block), `verification_code`, `snapshot_at` (the
     moment the data was read). Values are escaped like any Django template's. `language` defaults
     to the portal's own (Chinese), not the requesting user's: an issued document reads the same
     whoever prints it.
     """
-    defaults = {"issuer": settings.PORTAL_NAME, "verification_code": None, "snapshot_at": None}
+    defaults = {"issuer": settings.BUREAU_NAME, "verification_code": None, "snapshot_at": None}
     with translation.override(language or settings.LANGUAGE_CODE):
         html = render_to_string(template_name, {**defaults, **context})
     return HTML(string=html, base_url=static_base_url(), url_fetcher=StaticFilesFetcher()).write_pdf()

@@ -316,6 +316,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 }
 
 PORTAL_NAME = _("县（市、区）社会保险经办管理监督平台")
+# The bureau that runs this deployment: page titles and the issuer printed on documents.
+BUREAU_NAME = env_str("BUREAU_NAME") or "新乡市人力资源和社会保障局"
 DEMO_PASSWORD = env_str("DEMO_PASSWORD") or "xinxiang-2026"
 # Where links in notification mail point to.
 PORTAL_BASE_URL = (env_str("PORTAL_BASE_URL") or "http://127.0.0.1:8000").rstrip("/")

@@ -196,7 +196,7 @@ def test_optional_slots_stay_empty_and_the_issuer_defaults_to_the_portal(templat
     text = compact(pdf_text(render_pdf("documents/tests/notice.html", context), tmp_path))
     assert "核验码" not in text
     assert "数据截至" not in text
-    assert compact(str(settings.PORTAL_NAME)) in text
+    assert compact(settings.BUREAU_NAME) in text
     assert "第1页共1页" in text
 
 
