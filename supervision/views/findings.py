@@ -19,9 +19,13 @@ from supervision.filters import FindingFilter
 from supervision.forms import PortalForm
 from supervision.forms.findings import AnswerForm, DeadlineForm, FindingForm, ReopenForm, VerifyForm
 from supervision.models import Attachment, Finding, FindingEvent
+from supervision.models.findings import local_today
 from supervision.pagination import paginate
 from supervision.permissions import Action, agencies_for, get_for_user, scoped
+from supervision.workdays import add_working_days
 from supervision.workflow import EditConflict, TransitionNotAllowed
+
+DEFAULT_RECTIFICATION_WORKING_DAYS = 20
 
 
 def get_finding_for_user(user: Any, pk: int) -> Finding:
@@ -98,7 +102,9 @@ def finding_new(request: HttpRequest) -> HttpResponse:
     agencies = agencies_for(request.user, Action.INSPECT)
     if not agencies.exists():
         raise PermissionDenied
-    form = FindingForm(request.POST or None, request.FILES or None, agencies=agencies)
+    # A rectification demand defaults to 20 working days, the usual period in the bureau's notices.
+    initial = {"deadline": add_working_days(local_today(), DEFAULT_RECTIFICATION_WORKING_DAYS)}
+    form = FindingForm(request.POST or None, request.FILES or None, agencies=agencies, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         finding = actions.finding_raise(
