@@ -125,6 +125,20 @@ def seed_organisation(**_options: object) -> None:
     for index, account in enumerate(accounts):
         _account(account, agencies[account.agency_key], demo_name(index))
     _user(SUPERVISOR_ACCOUNT, (Role.SUPERVISOR,), "人大代表", "")
+    _demo_authenticator(User.objects.get(username="admin"))
+
+
+# System administrators must sign in in two steps; the demo admin's authenticator has a published
+# key so that anyone trying the demo can add it to an app, or read the code with `manage.py demo_otp`.
+DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"
+
+
+def _demo_authenticator(user: User) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.get_or_create(
+        user=user, name="authenticator", defaults={"key": DEMO_TOTP_KEY, "confirmed": True}
+    )
 
 
 def _agency(city: City, division: Division | None, kind: str, name: str, short_name: str) -> Agency:

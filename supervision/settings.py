@@ -117,6 +117,8 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "supervision",
     "assessment",
     "integrity",
@@ -131,9 +133,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "supervision.security.SessionTimeoutMiddleware",
+    "supervision.twofactor.RequireTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -201,6 +205,9 @@ LOGOUT_REDIRECT_URL = "public:home"
 # django-guardian: no anonymous user row; the public is served by explicitly public views only.
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
+
+# Two-step sign-in (TOTP): optional for staff, required for system administrators.
+OTP_TOTP_ISSUER = "社会保险经办管理监督平台"
 
 # django-axes: lock a username from one address after repeated failures.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)

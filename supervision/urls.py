@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from supervision.forms import PortalPasswordChangeForm
+from supervision.twofactor import PortalLoginView, two_factor
 from supervision.views import dashboard, files, public
 
 public_patterns = (
@@ -14,7 +15,8 @@ public_patterns = (
 
 urlpatterns = [
     path("", include(public_patterns)),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", PortalLoginView.as_view(), name="login"),
+    path("accounts/two-factor/", two_factor, name="two_factor"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",

@@ -63,7 +63,10 @@ def org(db) -> Org:
 
 @pytest.fixture
 def admin_user(org):
-    return make_user("admin", [Role.SYSTEM_ADMIN], org.city_bureau)
+    user = make_user("admin", [Role.SYSTEM_ADMIN], org.city_bureau)
+    user.is_staff = user.is_superuser = True
+    user.save(update_fields=["is_staff", "is_superuser"])
+    return user
 
 
 @pytest.fixture

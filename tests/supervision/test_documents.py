@@ -30,6 +30,7 @@ from supervision.documents import (
     static_base_url,
 )
 from supervision.models import DocumentSequence
+from tests.factories import verify_two_factor
 
 PRINT_CSS = Path(settings.BASE_DIR) / "static/documents/print.css"
 PARAGRAPH = (
@@ -411,7 +412,7 @@ def test_concurrent_transactions_get_every_number_exactly_once():
 
 @pytest.fixture
 def superuser_client(client):
-    client.force_login(User.objects.create_superuser("root", password="root-password-123"))
+    verify_two_factor(client, User.objects.create_superuser("root", password="root-password-123"))
     return client
 
 

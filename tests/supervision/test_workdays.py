@@ -21,7 +21,7 @@ from supervision.workdays import (
     schedule_warning,
     working_days_between,
 )
-from tests.factories import CityFactory
+from tests.factories import CityFactory, verify_two_factor
 
 # A made-up 2027 schedule in the State Council's usual shape: the real one is not published yet.
 HYPOTHETICAL_2027_OFF = """2027-01-01 至 2027-01-03
@@ -262,7 +262,7 @@ def test_bad_arguments_are_refused():
 
 @pytest.fixture
 def superuser_client(client, org):
-    client.force_login(User.objects.create_superuser("root", password="root-password-123"))
+    verify_two_factor(client, User.objects.create_superuser("root", password="root-password-123"))
     return client
 
 

@@ -36,3 +36,7 @@ class Command(BaseCommand):
             where = f"{person.agency} · {person.get_position_display()}" if person else ""
             roles = ", ".join(str(labels.get(group.name, group.name)) for group in user.groups.all())
             self.stdout.write(f"  {user.username:<16} {roles:<28} {where}")
+        self.stdout.write(
+            "  admin signs in in two steps: the code is printed by `python manage.py demo_otp admin` "
+            "(DEBUG=1 .venv/bin/python manage.py demo_otp admin); 系统管理员登录需动态验证码。"
+        )
