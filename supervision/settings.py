@@ -312,7 +312,16 @@ CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_RESULT_EXPIRES = 7 * 24 * 60 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60, "socket_connect_timeout": 2, "socket_timeout": 5}
+# A request that queues work must not hang when Redis is down: try briefly, then let the caller
+# fall back (notifications are retried by beat; buttons say the work could not be queued).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": CELERY_TASK_PUBLISH_RETRY_POLICY,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "health": {"task": "supervision.tasks.health_task", "schedule": crontab(minute="*/15")},
     "retry-unsent-mail": {"task": "supervision.tasks.retry_unsent_mail_task", "schedule": crontab(minute="*/10")},
