@@ -59,6 +59,7 @@ LEAVES = [
     ("staff2_hongqi", "年休假", -12, Half.AM, -11, Half.PM, 14, "休年假。", "approved", None),
     ("deputy_huixian", "病假", -5, Half.PM, -5, Half.PM, 5, "复诊。", "returned", None),
     ("head_huixian", "事假", -20, Half.AM, -18, Half.PM, 23, "处理家庭事务。", "returned_late", "deputy_huixian"),
+    ("head_hongqi", "事假", -15, Half.AM, -14, Half.PM, 17, "陪同家人就医。", "returned_unfiled", "deputy_hongqi"),
     ("head_weihui", "年休假", -2, Half.AM, 2, Half.PM, 5, "休年假，在新乡市区。", "running", "deputy_weihui"),
     ("staff2_weihui", "事假", 1, Half.AM, 1, Half.PM, 0, "陪同家人体检。", "submitted", None),
     (
@@ -115,10 +116,10 @@ def _seed_leaves(today: datetime.date) -> None:
         actions.leave_approve(leave, acting_user=approver, note="同意。")
         if leave.is_head_leave:
             for filing in leave.filings.order_by("section"):
-                if outcome == "running" and filing.section == filing.Section.PERSONNEL:
+                if outcome in {"running", "returned_unfiled"} and filing.section == filing.Section.PERSONNEL:
                     continue  # the personnel section has yet to acknowledge: the demo shows it waiting
                 actions.filing_acknowledge(filing, acting_user=office if filing.section == "office" else personnel)
-        if outcome == "returned":
+        if outcome in {"returned", "returned_unfiled"}:
             back = timezone.make_aware(datetime.datetime.combine(end_date, datetime.time(17, 30)))
             if end_half == Half.AM:
                 back = _aware(end_date, 14, 30)

@@ -337,7 +337,7 @@ class Leave(models.Model):
             raise TransitionNotAllowed(_("只有已批准、尚未销假的请假可以销假。"))
         if at > timezone.now() + datetime.timedelta(minutes=5):
             raise TransitionNotAllowed(_("实际返岗时间不能晚于现在。"))
-        if at < self.submitted_at:
+        if at < self.submitted_at.replace(second=0, microsecond=0):  # the form gives minutes
             raise TransitionNotAllowed(_("实际返岗时间不能早于提交申请的时间。"))
         self.status = self.Status.RETURNED
         self.returned_at = at

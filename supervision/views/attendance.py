@@ -547,6 +547,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
             absent=Count("observations", filter=Q(observations__present=False), distinct=True),
             raised=Count("observations", filter=Q(observations__finding__isnull=False), distinct=True),
         )
+        .order_by("-visited_at", "-pk")
     )
     visit_filter = VisitFilter(request.GET or None, queryset=visits, agencies=agencies.county_agencies())
     page = paginate(request, visit_filter.qs)
