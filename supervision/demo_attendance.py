@@ -31,6 +31,7 @@ def _score(*parts: object) -> int:
 def seed_attendance(**_options: Any) -> None:
     from supervision.workdays import calendar_for
 
+    LeaveKind.objects.ensure_defaults()
     today = timezone.localdate()
     calendar = calendar_for(
         Agency.objects.filter(name="新乡市社会保险中心").values_list("city_id", flat=True).first(),

@@ -78,9 +78,30 @@ class AttendancePolicy(models.Model):
         return cls.objects.filter(city_id=city_id).first() or cls(city_id=city_id)
 
 
+# (name, symbol, category, order): the kinds every city starts with; migration 0007 creates them.
+DEFAULT_LEAVE_KINDS = [
+    ("事假", "事", "leave", 10),
+    ("病假", "病", "leave", 20),
+    ("年休假", "年", "leave", 30),
+    ("婚假", "婚", "leave", 40),
+    ("丧假", "丧", "leave", 50),
+    ("产假", "产", "leave", 60),
+    ("探亲假", "探", "leave", 70),
+    ("外出", "外", "outing", 80),
+    ("出差", "差", "outing", 90),
+]
+
+
 class LeaveKindQuerySet(models.QuerySet["LeaveKind"]):
     def active(self) -> LeaveKindQuerySet:
         return self.filter(is_active=True)
+
+    def ensure_defaults(self) -> None:
+        """Create any missing default kind (a database flushed by tests, a fresh demo); never changes one."""
+        existing = set(self.model.objects.values_list("name", flat=True))
+        for name, symbol, category, order in DEFAULT_LEAVE_KINDS:
+            if name not in existing:
+                self.model.objects.create(name=name, symbol=symbol, category=category, order=order)
 
 
 class LeaveKind(models.Model):

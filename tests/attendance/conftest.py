@@ -2,9 +2,16 @@ from __future__ import annotations
 
 import pytest
 
-from supervision.models import Person
+from supervision.models import LeaveKind, Person
 from supervision.permissions import Role
 from tests.factories import make_user
+
+
+@pytest.fixture
+def org(org):
+    """The shared organisation, with the leave kinds of migration 0007 (a transactional test flushes them)."""
+    LeaveKind.objects.ensure_defaults()
+    return org
 
 
 @pytest.fixture

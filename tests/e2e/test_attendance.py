@@ -2,12 +2,19 @@ from __future__ import annotations
 
 import datetime
 
+import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from supervision.models import Leave, LeaveFiling, Person
+from supervision.models import Leave, LeaveFiling, LeaveKind, Person
 from supervision.permissions import Role
 from tests.factories import make_user
+
+
+@pytest.fixture
+def org(org):
+    LeaveKind.objects.ensure_defaults()  # a transactional test before this one flushes migration data
+    return org
 
 
 def test_head_leave_with_acting_person_approved_filed_and_returned(
