@@ -204,9 +204,8 @@ def _seed_visit(today: datetime.date, calendar: Any) -> None:
         agency=agency,
         visited_at=visited_at,
         method=DisciplineVisit.Method.UNANNOUNCED,
-        notes="上午10时20分到达服务大厅，核查在岗情况。主要负责同志按批准的年休假外出，由副主任主持工作。",
+        notes="上午10时20分到达服务大厅，核查窗口和后台人员在岗情况。",
         observations={
-            people["head_weihui"].pk: False,
             people["deputy_weihui"].pk: True,
             people["staff_weihui"].pk: True,
             people["staff2_weihui"].pk: False,

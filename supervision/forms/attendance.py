@@ -122,6 +122,7 @@ class LeaveFilter(django_filters.FilterSet):
     class Meta:
         model = Leave
         fields = ["status", "kind", "agency"]
+        form = PortalForm
 
     def __init__(self, *args: Any, agencies: QuerySet[Agency], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -212,6 +213,7 @@ class VisitFilter(django_filters.FilterSet):
     class Meta:
         model = DisciplineVisit
         fields = ["agency", "method"]
+        form = PortalForm
 
     def __init__(self, *args: Any, agencies: QuerySet[Agency], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
