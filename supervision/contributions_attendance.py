@@ -24,7 +24,7 @@ def _attendance_counts(user: Any) -> list[DashboardCount]:
 
     counts: list[DashboardCount] = []
     person = person_of(user)
-    if person is not None:
+    if person is not None and person.agency.is_county_agency:  # 第五条: the county agencies' staff sign in
         signed = SignIn.objects.filter(person=person, date=timezone.localdate()).exists()
         counts.append(
             DashboardCount(

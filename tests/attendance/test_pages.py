@@ -220,3 +220,25 @@ class TestVisits:
         with django_assert_max_num_queries(20):
             body = client.get(reverse("attendance:visit_list")).content.decode()
         assert "卫辉市社保中心" in body
+
+
+class TestDashboardAndLanguage:
+    def test_my_work_counts(self, client, org, head_weihui, staff_weihui, office, leader, deputy_weihui):
+        from tests.attendance.factories import days_from_today, submit
+
+        submit(staff_weihui, days_from_today(1))
+        approved(head_weihui, leader, days_from_today(3), acting=deputy_weihui)
+        client.force_login(head_weihui)
+        assert "待我审批的请假" in client.get(reverse("dashboard")).content.decode()
+        client.force_login(office)
+        assert "待确认的请假备案" in client.get(reverse("dashboard")).content.decode()
+        client.force_login(staff_weihui)
+        assert "今日尚未签到" in client.get(reverse("dashboard")).content.decode()
+
+    def test_pages_speak_english_too(self, client, org, head_weihui):
+        client.force_login(head_weihui)
+        client.post(reverse("set_language"), {"language": "en", "next": "/"})
+        body = client.get(
+            reverse("attendance:agency_month", args=[org.weihui.pk]), {"month": "2026-02"}
+        ).content.decode()
+        assert "Attendance and leave" in body and "Export the sheet (Excel)" in body
