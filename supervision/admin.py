@@ -15,16 +15,24 @@ from supervision.models import (
     AccountabilityRecord,
     Agency,
     Attachment,
+    AttendancePolicy,
     CalendarOverride,
     CalendarYear,
     City,
+    DisciplineVisit,
     Division,
     DocumentSequence,
     Finding,
     FindingEvent,
+    Leave,
+    LeaveEvent,
+    LeaveFiling,
+    LeaveKind,
     Notification,
     Person,
+    SignIn,
     VerticalManagement,
+    VisitObservation,
 )
 
 
@@ -224,3 +232,83 @@ class CalendarYearAdmin(SimpleHistoryAdmin):
         days_off, working_days = form.cleaned_data["days_off"], form.cleaned_data["working_days"]
         if days_off or working_days:
             workdays.load_year_schedule(obj, days_off=days_off, working_days=working_days, acting_user=request.user)
+
+
+# Work style and attendance (第五条).
+
+
+@admin.register(AttendancePolicy)
+class AttendancePolicyAdmin(SimpleHistoryAdmin):
+    list_display = ["city", "head_notice_hours", "late_grace_minutes"]
+
+
+@admin.register(LeaveKind)
+class LeaveKindAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "symbol", "category", "order", "is_active"]
+    list_editable = ["order", "is_active"]
+    list_filter = ["category", "is_active"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # retire a kind instead: leaves refer to it
+        return False
+
+
+@admin.register(SignIn)
+class SignInAdmin(admin.ModelAdmin):
+    list_display = ["person", "agency", "date", "signed_at", "ip_address"]
+    list_filter = ["date", "agency__city"]
+    search_fields = ["person__name", "agency__name"]
+    list_select_related = ["person", "agency"]
+    date_hierarchy = "date"
+
+    def has_change_permission(self, request, obj=None) -> bool:  # a sign-in is a fact, never edited
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class LeaveEventInline(admin.TabularInline):
+    model = LeaveEvent
+    extra = 0
+    fields = ["kind", "actor", "text", "created_at"]
+    readonly_fields = fields
+    can_delete = False
+
+
+class LeaveFilingInline(admin.TabularInline):
+    model = LeaveFiling
+    extra = 0
+    fields = ["section", "filed_at", "acknowledged_by", "acknowledged_at"]
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(Leave)
+class LeaveAdmin(SimpleHistoryAdmin):
+    list_display = ["person", "agency", "kind", "start_date", "end_date", "status", "is_head_leave", "returned_late"]
+    list_filter = ["status", "kind", "is_head_leave", "returned_late", "agency__city"]
+    search_fields = ["person__name", "reason", "agency__name"]
+    list_select_related = ["person", "agency", "kind"]
+    raw_id_fields = ["person", "acting_person", "submitted_by", "decided_by"]
+    inlines = [LeaveEventInline, LeaveFilingInline]
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # leaves are withdrawn, never deleted
+        return False
+
+
+class VisitObservationInline(admin.TabularInline):
+    model = VisitObservation
+    extra = 0
+    raw_id_fields = ["person", "finding"]
+
+
+@admin.register(DisciplineVisit)
+class DisciplineVisitAdmin(SimpleHistoryAdmin):
+    list_display = ["agency", "visited_at", "method", "recorded_by"]
+    list_filter = ["method", "agency__city"]
+    list_select_related = ["agency", "recorded_by"]
+    raw_id_fields = ["recorded_by"]
+    inlines = [VisitObservationInline]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -78,3 +78,7 @@ def register() -> None:
     registry.add_demo(DemoSeeder("organisation", _seed_organisation, order=0))
     registry.add_demo(DemoSeeder("findings", _seed_findings, order=50))
     register_record_access(FindingEvent, _may_view_finding_event)
+
+    from supervision import contributions_attendance
+
+    contributions_attendance.register()

@@ -59,6 +59,7 @@ class Action(models.TextChoices):
     HANDLE_COMPLAINTS = "handle_complaints", _("处理举报投诉")
     OVERSEE_ATTENDANCE = "oversee_attendance", _("考勤与请销假管理")
     APPROVE_HEAD_LEAVE = "approve_head_leave", _("审批主要负责同志请假")
+    VISIT = "visit", _("明察暗访、定期检查")
     SUPERVISE = "supervise", _("监督")
 
 
@@ -73,8 +74,13 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     Action.HANDLE_COMPLAINTS: frozenset({Role.COMPLAINT_HANDLER, Role.COUNTY_HEAD}),
     Action.OVERSEE_ATTENDANCE: frozenset({Role.CITY_AGENCY_OFFICE, Role.CITY_AGENCY_LEADER, Role.COUNTY_HEAD}),
     Action.APPROVE_HEAD_LEAVE: frozenset({Role.CITY_AGENCY_LEADER}),
+    Action.VISIT: frozenset({Role.INSPECTOR, Role.CITY_AGENCY_OFFICE, Role.CITY_AGENCY_LEADER}),
     Action.SUPERVISE: frozenset({Role.SUPERVISOR}),
 }
+
+# 第五条: while a county head is away on approved leave, the one acting person (主持工作) acts for the
+# agency in the head's stead: answers its findings and oversees its attendance and staff leave.
+ACTING_HEAD_ACTIONS = frozenset({Action.ACT_FOR, Action.OVERSEE_ATTENDANCE})
 
 # The guardian codename that grants each action on a single agency.
 ACTION_CODENAMES: dict[str, str] = {
@@ -134,6 +140,16 @@ def _granted(user: Any, action: str) -> Q:
     return Q(pk__in=by_user.values("content_object_id")) | Q(pk__in=by_group.values("content_object_id"))
 
 
+def _presiding(user: Any) -> Q:
+    """The agencies over which the user presides right now as the acting person of an away head."""
+    from django.utils import timezone
+
+    from supervision.models import Leave
+
+    running = Leave.objects.presiding_at(timezone.now()).filter(acting_person__user=user)
+    return Q(pk__in=running.values("agency_id"))
+
+
 def agencies_for(user: Any, action: str = Action.VIEW) -> QuerySet[Agency]:
     """The agencies this user may see (VIEW) or act on for `action`; empty when nothing is allowed."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -145,6 +161,8 @@ def agencies_for(user: Any, action: str = Action.VIEW) -> QuerySet[Agency]:
     if person is not None:
         for role in roles_of(user) & ACTION_ROLES.get(action, frozenset()):
             condition |= _reach(person, role)
+        if action in ACTING_HEAD_ACTIONS:
+            condition |= _presiding(user)
     return Agency.objects.filter(condition)
 
 

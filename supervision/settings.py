@@ -329,6 +329,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "supervision.tasks.mark_overdue_findings_task",
         "schedule": crontab(hour=1, minute=10),
     },
+    "remind-unreturned-leaves": {
+        "task": "supervision.tasks.remind_unreturned_leaves_task",
+        "schedule": crontab(hour=9, minute=0),
+    },
 }
 
 PORTAL_NAME = _("县（市、区）社会保险经办管理监督平台")

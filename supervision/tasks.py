@@ -35,3 +35,11 @@ def mark_overdue_findings_task() -> int:
     from supervision.actions.findings import mark_overdue_findings
 
     return mark_overdue_findings()
+
+
+@shared_task
+def remind_unreturned_leaves_task() -> int:
+    """Beat, daily: remind of leaves past their end with no 销假 recorded (第五条); once a day per leave."""
+    from supervision.actions.attendance import remind_unreturned
+
+    return remind_unreturned()

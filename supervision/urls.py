@@ -28,6 +28,7 @@ urlpatterns = [
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("org/", include("supervision.urls_org")),
     path("findings/", include("supervision.urls_findings")),
+    path("attendance/", include("supervision.urls_attendance")),
     path("notifications/", include("supervision.urls_notifications")),
     path("files/<uuid:token>/", files.attachment_download, name="attachment_download"),
     path("admin/", admin.site.urls),

@@ -1,5 +1,15 @@
 from .accountability import AccountabilityRecord
 from .attachments import Attachment
+from .attendance import (
+    AttendancePolicy,
+    DisciplineVisit,
+    Leave,
+    LeaveEvent,
+    LeaveFiling,
+    LeaveKind,
+    SignIn,
+    VisitObservation,
+)
 from .calendar import CalendarOverride, CalendarYear
 from .documents import DocumentSequence
 from .findings import Finding, FindingEvent
@@ -20,14 +30,22 @@ __all__ = [
     "AgencyGroupObjectPermission",
     "AgencyUserObjectPermission",
     "Attachment",
+    "AttendancePolicy",
     "CalendarOverride",
     "CalendarYear",
     "City",
+    "DisciplineVisit",
     "Division",
     "DocumentSequence",
     "Finding",
     "FindingEvent",
+    "Leave",
+    "LeaveEvent",
+    "LeaveFiling",
+    "LeaveKind",
     "Notification",
     "Person",
+    "SignIn",
     "VerticalManagement",
+    "VisitObservation",
 ]

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from supervision.attendance import presiding_people
 from supervision.filters import AgencyFilter
 from supervision.models import Person
 from supervision.pagination import paginate
@@ -32,8 +33,16 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
     people = agency.people.active().select_related("user").order_by("position", "name")
     positions = dict(Person.Position.choices)
     vertical_years = agency.vertical_years.order_by("-year")
+    # 第五条: who presides today — the head, or the acting person while the head is away.
+    presiding = presiding_people([agency.pk])[agency.pk] if agency.is_county_agency else None
     return render(
         request,
         "supervision/agency_detail.html",
-        {"agency": agency, "people": people, "positions": positions, "vertical_years": vertical_years},
+        {
+            "agency": agency,
+            "people": people,
+            "positions": positions,
+            "vertical_years": vertical_years,
+            "presiding": presiding,
+        },
     )
