@@ -17,6 +17,8 @@ from supervision.models import Agency, City, Division, Person
 from supervision.permissions import Role
 from tests.factories import make_user
 
+pytest_plugins = ["tests.servers"]
+
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):

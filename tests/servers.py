@@ -1,5 +1,5 @@
-"""Real processes for fault tests: a gunicorn serving the portal on the test database, and a Redis
-server of the test's own that the test can stop and start again without touching the shared one."""
+"""Real processes for fault and security tests: a gunicorn serving the portal on the test database,
+and a Redis server of the test's own that the test can stop and start again without touching the shared one."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def free_port() -> int:
@@ -146,6 +146,7 @@ def portal_environment(**env: str) -> dict[str, str]:
         "HTTPS": "0",
         "STATIC_MANIFEST": "0",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "CSRF_TRUSTED_ORIGINS": "https://127.0.0.1",
         "EMAIL_URL": "locmem://",
         "AXES_ENABLED": "0",
         **env,
