@@ -25,6 +25,7 @@ CONSENT_TEXT = _(
 
 
 class PortalCaptchaInput(CaptchaTextInput):
+    # Widget templates are found by the form renderer, which reads app templates only.
     template_name = "complaints/captcha_widget.html"
 
 

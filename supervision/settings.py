@@ -119,7 +119,7 @@ INSTALLED_APPS = [
     "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    "captcha",
+    "complaints.captcha_app.CaptchaConfig",
     "supervision",
     "assessment",
     "integrity",
