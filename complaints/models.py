@@ -515,7 +515,7 @@ class ComplaintLetter(models.Model):
     class Kind(models.TextChoices):
         ACCEPTANCE_NOTICE = "acceptance_notice", _("受理告知书")
         ASSIGNMENT = "assignment", _("交办单")
-        TRANSFER_NOTICE = "transfer_notice", _("不予受理并移交书面通知")
+        TRANSFER_NOTICE = "transfer_notice", _("书面通知（移交告知）")
         TRANSFER_LETTER = "transfer_letter", _("移交函")
         REPLY = "reply", _("答复意见书")
 

@@ -58,9 +58,9 @@ class TestPublicFieldsOnly:
         client.post(TRACK, {"code": code})
         body = client.get(reverse("complaints:track_result")).content.decode()
         complaint.refresh_from_db()
-        assert "已于 %s 书面通知并移交 新乡市医疗保障局 处理" % complaint.transferred_on in body
+        assert f"已于 {complaint.transferred_on} 书面通知并移交 新乡市医疗保障局 处理" in body
         assert "0373-1234567" in body
-        assert "不予受理并移交书面通知" in body and "移交函" not in body.replace("不予受理并移交书面通知", "")
+        assert "书面通知（移交告知）" in body and "移交函" not in body
 
     def test_visitor_downloads_the_written_notice_but_not_the_transfer_letter(self, client, org, handler):
         complaint, code = submit(org, contact_phone="", contact_name="", wants_reply=False)
