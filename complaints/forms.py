@@ -152,7 +152,18 @@ class PublicRatingForm(PortalForm):
 # -- handling ----------------------------------------------------------------------------------------------
 
 
-class AcceptForm(VersionedForm):
+class OwnIds:
+    """Several forms share the complaint page: each gets its own element ids, so each label finds its field."""
+
+    id_prefix = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class AcceptForm(OwnIds, VersionedForm):
+    id_prefix = "accept"
     unit = forms.ModelChoiceField(queryset=Agency.objects.none(), label=_("承办单位"))
     working_days = forms.IntegerField(
         min_value=1, max_value=120, label=_("办理时限（工作日）"), help_text=_("自受理之日起按工作日计算答复期限。")
@@ -168,7 +179,8 @@ class AcceptForm(VersionedForm):
         self.fields["working_days"].initial = settings.COMPLAINT_REPLY_WORKING_DAYS
 
 
-class ReassignForm(VersionedForm):
+class ReassignForm(OwnIds, VersionedForm):
+    id_prefix = "reassign"
     unit = forms.ModelChoiceField(queryset=Agency.objects.none(), label=_("新的承办单位"))
     reason = forms.CharField(max_length=300, label=_("改派理由"))
 
@@ -178,7 +190,8 @@ class ReassignForm(VersionedForm):
         self.fields["unit"].label_from_instance = lambda agency: agency.name
 
 
-class TransferForm(VersionedForm):
+class TransferForm(OwnIds, VersionedForm):
+    id_prefix = "transfer"
     body = forms.ModelChoiceField(queryset=ExternalBody.objects.none(), label=_("有权处理的部门、机构"))
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -193,7 +206,8 @@ class TransferForm(VersionedForm):
         ) | ExternalBody.objects.filter(is_active=True, city=city)
 
 
-class DeclineForm(VersionedForm):
+class DeclineForm(OwnIds, VersionedForm):
+    id_prefix = "decline"
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         label=_("不予受理的理由"),
@@ -201,7 +215,8 @@ class DeclineForm(VersionedForm):
     )
 
 
-class MergeForm(VersionedForm):
+class MergeForm(OwnIds, VersionedForm):
+    id_prefix = "merge"
     master = forms.CharField(max_length=20, label=_("并入的受理编号"), help_text=_("同一事项先收到的那一件的编号。"))
     reason = forms.CharField(max_length=300, required=False, label=_("说明"))
 
@@ -217,18 +232,21 @@ class MergeForm(VersionedForm):
         return master
 
 
-class NoteForm(PortalForm):
+class NoteForm(OwnIds, PortalForm):
+    id_prefix = "note"
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label=_("调查核实情况"))
     files = EvidenceField()
 
 
-class PauseForm(VersionedForm):
+class PauseForm(OwnIds, VersionedForm):
+    id_prefix = "pause"
     reason = forms.CharField(
         max_length=300, label=_("暂停计时的理由"), help_text=_("如：等待反映人补充材料。公开：反映人可以看到。")
     )
 
 
-class ReplyForm(VersionedForm):
+class ReplyForm(OwnIds, VersionedForm):
+    id_prefix = "reply"
     text = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 6}),
         label=_("答复意见"),
@@ -237,11 +255,13 @@ class ReplyForm(VersionedForm):
     substantiation = forms.ChoiceField(choices=Complaint.Substantiation.choices, label=_("查实情况"))
 
 
-class CloseForm(VersionedForm):
+class CloseForm(OwnIds, VersionedForm):
+    id_prefix = "close"
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("办结说明（内部）"))
 
 
-class ReopenForm(VersionedForm):
+class ReopenForm(OwnIds, VersionedForm):
+    id_prefix = "reopen"
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("重新办理的理由"))
     working_days = forms.IntegerField(min_value=1, max_value=120, label=_("办理时限（工作日）"))
 
@@ -250,16 +270,19 @@ class ReopenForm(VersionedForm):
         self.fields["working_days"].initial = settings.COMPLAINT_REPLY_WORKING_DAYS
 
 
-class StaffRatingForm(PublicRatingForm):
+class StaffRatingForm(OwnIds, PublicRatingForm):
+    id_prefix = "rate"
     satisfaction = forms.ChoiceField(choices=Complaint.Satisfaction.choices, label=_("反映人满意度"))
     comment = forms.CharField(max_length=500, required=False, label=_("回访记录"))
 
 
-class FindingFromComplaintForm(PortalForm):
+class FindingFromComplaintForm(OwnIds, PortalForm):
+    id_prefix = "finding"
     article = forms.CharField(max_length=50, initial="第十六条", label=_("违反条款"))
 
 
-class AccountabilityForm(PortalForm):
+class AccountabilityForm(OwnIds, PortalForm):
+    id_prefix = "accountability"
     agency = forms.ModelChoiceField(queryset=Agency.objects.none(), label=_("单位"))
     person = forms.ModelChoiceField(queryset=Person.objects.none(), required=False, label=_("被追责人员"))
     breach = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("违反的制度或承诺"))
