@@ -41,7 +41,7 @@ from complaints.forms import (
     StaffRatingForm,
     TransferForm,
 )
-from complaints.models import Complaint, ComplaintEvent, ReviewCase, local_today
+from complaints.models import ClockPause, Complaint, ComplaintEvent, ReviewCase, local_today
 from supervision.documents import pdf_response
 from supervision.exports import xlsx_response
 from supervision.forms import PortalForm, VersionedForm
@@ -58,6 +58,7 @@ from supervision.permissions import (
     scoped,
     visible_accountability,
 )
+from supervision.workdays import schedule_warning
 from supervision.workflow import EditConflict, TransitionNotAllowed
 
 HANDLING_ROLES = (Role.COMPLAINT_HANDLER, Role.COUNTY_HEAD)
@@ -264,6 +265,17 @@ def _accountability_agencies(user: Any, complaint: Complaint) -> QuerySet[Agency
     return agencies_for(user).filter(pk__in=ids)
 
 
+def _schedule_warnings(complaint: Complaint) -> list[str]:
+    """Say so when a running deadline falls in a year whose holiday schedule is only estimated."""
+    due = {ClockPause.Clock.ACCEPT: complaint.accept_due, ClockPause.Clock.REPLY: complaint.reply_due}.get(
+        complaint.running_clock or ""
+    )
+    if due is None:
+        return []
+    warning = schedule_warning(due.year, complaint.city_id)
+    return [warning] if warning else []
+
+
 def _detail_context(request: HttpRequest, complaint: Complaint, **forms: PortalForm) -> dict[str, Any]:
     user = request.user
     events = list(complaint.events.select_related("actor", "actor__person"))
@@ -296,6 +308,7 @@ def _detail_context(request: HttpRequest, complaint: Complaint, **forms: PortalF
         "may_triage": may_triage,
         "may_handle": may_handle,
         "public_status": complaint.public_status(),
+        "schedule_warnings": _schedule_warnings(complaint),
         "accept_form": offer(
             "accept_form",
             may_triage and status == Complaint.Status.RECEIVED,
