@@ -55,7 +55,7 @@ def issue_letter(
         {
             "title": ComplaintLetter.Kind(kind).label,
             "document_number": number,
-            "issuer": issuer or settings.PORTAL_NAME,
+            "issuer": issuer or settings.BUREAU_NAME,
             "issued_on": issued_on,
             "complaint": complaint,
             "complainant": complainant_label(complaint),

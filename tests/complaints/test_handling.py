@@ -21,7 +21,7 @@ from supervision.models import AccountabilityRecord, Attachment, Finding, Notifi
 from supervision.permissions import Role
 from supervision.workflow import EditConflict, TransitionNotAllowed
 from tests.complaints.factories import accepted, external_body, submit
-from tests.factories import make_user
+from tests.factories import make_user, verify_two_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -268,7 +268,7 @@ class TestWhoSeesWhat:
                 decided_by="卫辉市人社局",
                 decided_on=datetime.date(2026, 6, 1),
             )
-        client.force_login(admin_user)
+        verify_two_factor(client, admin_user)
         response = client.post(
             reverse("complaints:accountability", args=[complaint.pk]),
             {
