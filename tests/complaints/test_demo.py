@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from complaints.demo import DEMO_CODE_TRANSFERRED
+from complaints.demo import DEMO_CODE_REPLIED, DEMO_CODE_TRANSFERRED
 from complaints.models import Complaint, ComplaintLetter, ReviewCase
 
 
@@ -31,3 +31,6 @@ def test_demo_has_every_state_letters_and_cases(client):
     client.post(reverse("complaints:track"), {"code": DEMO_CODE_TRANSFERRED, "contact": "13903731007"})
     body = client.get(reverse("complaints:track_result")).content.decode()
     assert "新乡市医疗保障局" in body
+    client.post(reverse("complaints:track"), {"code": DEMO_CODE_REPLIED, "contact": "13903731001"})
+    body = client.get(reverse("complaints:track_result")).content.decode()
+    assert "卫辉市社会保险中心" in body and "答复意见" in body
