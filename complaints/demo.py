@@ -20,6 +20,7 @@ from complaints.models import (
     ClockPause,
     Complaint,
     ComplaintEvent,
+    ComplaintLetter,
     ExternalBody,
     ReviewCase,
     local_today,
@@ -60,7 +61,10 @@ def _backdate(complaint: Complaint, days: int) -> None:
     Complaint.objects.filter(pk=complaint.pk).update(
         number=number, received_at=when, received_on=day, consent_at=when, accept_due=due
     )
-    complaint.events.filter(kind=ComplaintEvent.Kind.RECEIVED).update(created_at=when)
+    for event in complaint.events.filter(kind=ComplaintEvent.Kind.RECEIVED):
+        event.public_text = event.public_text.replace(complaint.number, number)
+        event.created_at = when
+        event.save(update_fields=["public_text", "created_at"])
     complaint.refresh_from_db()
 
 
@@ -77,6 +81,7 @@ def _shift_handling(complaint: Complaint, days: int) -> None:
     for event in complaint.events.exclude(kind=ComplaintEvent.Kind.RECEIVED):
         ComplaintEvent.objects.filter(pk=event.pk).update(created_at=event.created_at - delta)
     ClockPause.objects.filter(complaint=complaint).update(started_on=F("started_on") - delta)
+    ComplaintLetter.objects.filter(complaint=complaint).update(issued_on=F("issued_on") - delta)
     complaint.refresh_from_db()
 
 
