@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "complaints.captcha_app.CaptchaConfig",
     "supervision",
     "assessment",
     "integrity",
@@ -333,7 +334,23 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "supervision.tasks.remind_unreturned_leaves_task",
         "schedule": crontab(hour=9, minute=0),
     },
+    "mark-overdue-complaints": {
+        "task": "complaints.tasks.mark_overdue_complaints_task",
+        "schedule": crontab(hour=1, minute=20),
+    },
 }
+
+# Complaints and reports (第十六条): deadlines in working days and the public intake's limits.
+COMPLAINT_ACCEPT_WORKING_DAYS = env_int("COMPLAINT_ACCEPT_WORKING_DAYS", 5)
+COMPLAINT_REPLY_WORKING_DAYS = env_int("COMPLAINT_REPLY_WORKING_DAYS", 30)
+COMPLAINT_INTAKE_PER_HOUR = env_int("COMPLAINT_INTAKE_PER_HOUR", 5)
+COMPLAINT_TRACK_FAILURES_PER_15_MIN = env_int("COMPLAINT_TRACK_FAILURES_PER_15_MIN", 10)
+COMPLAINT_MAX_FILES = env_int("COMPLAINT_MAX_FILES", 5)
+# The offline captcha of the public intake (django-simple-captcha): images drawn on the server.
+CAPTCHA_LENGTH = 5
+CAPTCHA_TIMEOUT = 20  # minutes: long enough to write a complaint
+CAPTCHA_FONT_SIZE = 28
+CAPTCHA_IMAGE_SIZE = (150, 44)
 
 PORTAL_NAME = _("县（市、区）社会保险经办管理监督平台")
 # The bureau that runs this deployment: page titles and the issuer printed on documents.

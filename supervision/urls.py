@@ -31,6 +31,8 @@ urlpatterns = [
     path("attendance/", include("supervision.urls_attendance")),
     path("notifications/", include("supervision.urls_notifications")),
     path("files/<uuid:token>/", files.attachment_download, name="attachment_download"),
+    path("complaints/", include("complaints.urls")),
+    path("captcha/", include("complaints.captcha_urls")),
     path("admin/", admin.site.urls),
 ]
 
