@@ -8,6 +8,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from supervision.forms import PortalForm
 from supervision.models import (
     Agency,
     Channel,
@@ -40,6 +41,7 @@ class ActivityFilter(_AgencyFilterMixin, django_filters.FilterSet):
 
     class Meta:
         model = SupervisionActivity
+        form = PortalForm
         fields = ["channel", "kind", "year"]
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
@@ -64,6 +66,7 @@ class ReportFilter(_AgencyFilterMixin, django_filters.FilterSet):
 
     class Meta:
         model = SemiannualReport
+        form = PortalForm
         fields = ["agency", "year", "half", "status"]
 
     def filter_overdue(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
@@ -78,6 +81,7 @@ class VisitFilter(_AgencyFilterMixin, django_filters.FilterSet):
 
     class Meta:
         model = GuidanceVisit
+        form = PortalForm
         fields = ["agency", "status", "year"]
 
 
@@ -91,6 +95,7 @@ class InspectionFilter(_AgencyFilterMixin, django_filters.FilterSet):
 
     class Meta:
         model = FundInspection
+        form = PortalForm
         fields = ["status", "year"]
 
     def filter_agency(self, queryset: QuerySet, name: str, value: Agency) -> QuerySet:
@@ -103,7 +108,7 @@ class InspectionFilter(_AgencyFilterMixin, django_filters.FilterSet):
 class PublicDisclosureFilter(django_filters.FilterSet):
     """The public list: by year, by county, and a search of the published text only."""
 
-    year = django_filters.TypedChoiceFilter(choices=[], coerce=int, label=_("年度"), empty_label=_("全部年度"))
+    year = django_filters.ChoiceFilter(choices=[], label=_("年度"), empty_label=_("全部年度"))
     county = django_filters.ModelChoiceFilter(
         queryset=Division.objects.none(),
         method="filter_county",
@@ -114,6 +119,7 @@ class PublicDisclosureFilter(django_filters.FilterSet):
 
     class Meta:
         model = Disclosure
+        form = PortalForm
         fields = ["year"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -73,6 +73,8 @@ from supervision.permissions import (
     scoped_any,
     visible_activities,
 )
+from supervision.views.findings import DEFAULT_RECTIFICATION_WORKING_DAYS
+from supervision.workdays import add_working_days
 from supervision.workflow import EditConflict, TransitionNotAllowed
 
 # ---------------------------------------------------------------------------------------------
@@ -163,7 +165,7 @@ def index(request: HttpRequest) -> HttpResponse:
     if is_staff:
         reports = scoped(SemiannualReport.objects.all(), user)
         context.update(
-            reports_pending=reports.pending().count(),
+            reports_pending=reports.filter(status=SemiannualReport.Status.DRAFT).count(),
             reports_overdue=reports.overdue().count(),
             reports_to_review=scoped(reports.awaiting_review(), user, Action.REVIEW_REPORTS).count(),
             visits_planned=scoped(GuidanceVisit.objects.filter(status=GuidanceVisit.Status.PLANNED), user).count(),
@@ -324,7 +326,9 @@ def _finding_view(request: HttpRequest, record: Any, back: str, template_context
     agencies = actions.finding_agencies(request.user, record)
     if not agencies.exists():
         raise PermissionDenied
-    form = RecordFindingForm(request.POST or None, request.FILES or None, agencies=agencies)
+    # As on the findings page: a rectification demand defaults to 20 working days.
+    initial = {"deadline": add_working_days(local_today(), DEFAULT_RECTIFICATION_WORKING_DAYS)}
+    form = RecordFindingForm(request.POST or None, request.FILES or None, agencies=agencies, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         finding = actions.record_finding(
