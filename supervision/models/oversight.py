@@ -23,6 +23,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -228,6 +229,11 @@ def _safe_date(year: int, month: int, day: int) -> datetime.date:
     return datetime.date(year, month, min(day, calendar.monthrange(year, month)[1]))
 
 
+def period_label(year: int, half: int) -> str:
+    """“2026年上半年”."""
+    return gettext("%(year)s年%(half)s") % {"year": year, "half": SemiannualReport.Half(half).label}
+
+
 def period_end(year: int, half: int) -> datetime.date:
     return datetime.date(year, 6, 30) if half == 1 else datetime.date(year, 12, 31)
 
@@ -371,7 +377,7 @@ class SemiannualReport(models.Model):
 
     @property
     def period_label(self) -> str:
-        return f"{self.year}年{self.get_half_display()}"
+        return period_label(self.year, self.half)
 
     @property
     def effective_due_on(self) -> datetime.date:

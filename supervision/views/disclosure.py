@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_safe
 
 from supervision.exports import csv_response
@@ -127,22 +128,22 @@ def _record(disclosure: Disclosure, request: HttpRequest) -> dict[str, Any]:
 
 
 CSV_COLUMNS = [
-    ("id", "公开编号"),
-    ("title", "标题"),
-    ("year", "检查年度"),
-    ("organiser", "检查机关"),
-    ("agencies", "被检查单位"),
-    ("counties", "涉及县（市、区）"),
-    ("period_start", "检查所属期起"),
-    ("period_end", "检查所属期止"),
-    ("inspected_from", "检查开始日期"),
-    ("inspected_to", "检查结束日期"),
-    ("finding_count", "发现问题数"),
-    ("rectified_count", "已整改销号数"),
-    ("decision_count", "处理决定数"),
-    ("summary", "公开摘要"),
-    ("published_on", "公开日期"),
-    ("url", "网址"),
+    ("id", _lazy("公开编号")),
+    ("title", _lazy("标题")),
+    ("year", _lazy("检查年度")),
+    ("organiser", _lazy("检查机关")),
+    ("agencies", _lazy("被检查单位")),
+    ("counties", _lazy("涉及县（市、区）")),
+    ("period_start", _lazy("检查所属期起")),
+    ("period_end", _lazy("检查所属期止")),
+    ("inspected_from", _lazy("检查开始日期")),
+    ("inspected_to", _lazy("检查结束日期")),
+    ("finding_count", _lazy("发现问题数")),
+    ("rectified_count", _lazy("已整改销号数")),
+    ("decision_count", _lazy("处理决定数")),
+    ("summary", _lazy("公开摘要")),
+    ("published_on", _lazy("公开日期")),
+    ("url", _lazy("网址")),
 ]
 
 
@@ -150,7 +151,7 @@ CSV_COLUMNS = [
 @require_safe
 def disclosure_csv(request: HttpRequest) -> HttpResponse:
     records = [_record(disclosure, request) for disclosure in _filtered(request).qs]
-    headers = [_(label) for _key, label in CSV_COLUMNS]
+    headers = [label for _key, label in CSV_COLUMNS]
     rows = (
         ["、".join(record[key]) if key == "counties" else record[key] for key, _label in CSV_COLUMNS]
         for record in records

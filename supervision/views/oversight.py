@@ -61,7 +61,7 @@ from supervision.models import (
     SupervisionActivity,
 )
 from supervision.models.findings import local_today
-from supervision.models.oversight import last_ended_period
+from supervision.models.oversight import last_ended_period, period_label
 from supervision.pagination import paginate
 from supervision.permissions import (
     Action,
@@ -392,7 +392,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
             "filter": report_filter,
             "page": page,
             "missing": list(missing.select_related("division")),
-            "period": {"year": year, "half": half, "label": f"{year}年{SemiannualReport.Half(half).label}"},
+            "period": {"year": year, "half": half, "label": period_label(year, half)},
             "start_form": start_form,
             "overdue_view": request.GET.get("overdue") == "yes",
         },
