@@ -279,3 +279,14 @@ def test_public_list_query_count_does_not_grow(client, org, inspector, approver,
     with django_assert_max_num_queries(12) as large:
         assert client.get(url, {"q": "结果"}).status_code == 200
     assert len(small.captured_queries) == len(large.captured_queries)
+
+
+def test_withdrawal_needs_the_publishing_right(client, published, inspector, head_weihui):
+    url = reverse("oversight:inspection_withdraw", args=[published.inspection_id])
+    for user in (inspector, head_weihui):
+        client.force_login(user)
+        assert client.post(url, {"reason": "x", "version": published.version}).status_code == 403
+    client.logout()
+    assert client.post(url, {"reason": "x"}).status_code == 302  # to the sign-in page
+    published.refresh_from_db()
+    assert published.status == Disclosure.Status.PUBLISHED

@@ -489,3 +489,83 @@ class TestPages:
         with django_assert_max_num_queries(60) as large:
             assert client.get(url).status_code == 200
         assert len(small.captured_queries) == len(large.captured_queries)
+
+
+class TestMorePages:
+    def test_order_through_the_form_generates_the_pdf_and_the_tracking(self, client, org, inspector, inspection):
+        client.force_login(inspector)
+        url = reverse("oversight:order_new", args=[inspection.pk])
+        data = {
+            "agency": org.weihui.pk,
+            "conduct": CorrectionOrder.Conduct.MOVING,
+            "facts": "将基金转入非基金账户。",
+            "requirements": "立即划回。",
+            "issued_on": local_today().isoformat(),
+            "deadline": (local_today() - datetime.timedelta(days=1)).isoformat(),
+        }
+        response = client.post(url, data)
+        assert response.status_code == 400
+        assert "改正期限不能早于下达日期" in response.content.decode()
+        assert not CorrectionOrder.objects.exists()
+        response = client.post(url, {**data, "deadline": (local_today() + datetime.timedelta(days=10)).isoformat()})
+        assert response.status_code == 302
+        order = CorrectionOrder.objects.get()
+        assert actions.document_of(order).original_name == f"{order.number} 责令改正通知书.pdf"
+        assert order.finding.deadline == local_today() + datetime.timedelta(days=10)
+
+    def test_a_finding_of_the_inspection_through_the_form(self, client, org, inspector, inspection, head_huixian):
+        client.force_login(inspector)
+        url = reverse("oversight:inspection_finding", args=[inspection.pk])
+        assert client.get(url).status_code == 200
+        response = client.post(
+            url,
+            {
+                "agency": org.huixian.pk,
+                "article": "第八条（三）",
+                "severity": Finding.Severity.MAJOR,
+                "title": "待遇发放缺少复核",
+                "description": "一人审核。",
+                "suggestion": "落实双人复核。",
+                "deadline": (local_today() + datetime.timedelta(days=20)).isoformat(),
+            },
+        )
+        assert response.status_code == 302
+        finding = Finding.objects.get()
+        assert (finding.source, finding.source_record, finding.agency) == (
+            Finding.Source.FUND_INSPECTION,
+            inspection,
+            org.huixian,
+        )
+        client.force_login(head_huixian)
+        assert client.get(url).status_code == 403
+
+    def test_cancel_through_the_page_needs_a_reason_and_the_leader(self, client, org, inspector, inspection):
+        url = reverse("oversight:inspection_cancel", args=[inspection.pk])
+        client.force_login(make_user("colleague", ["inspector"], org.city_bureau))
+        assert client.post(url, {"reason": "误登记", "version": inspection.version}).status_code == 403
+        client.force_login(inspector)
+        assert client.get(url).status_code == 405
+        assert client.post(url, {"reason": "", "version": inspection.version}).status_code == 400
+        assert client.post(url, {"reason": "误登记", "version": inspection.version}).status_code == 302
+        inspection.refresh_from_db()
+        assert (inspection.status, inspection.cancel_reason) == (FundInspection.Status.CANCELLED, "误登记")
+
+    def test_a_cancel_refused_for_sealed_material_says_why_and_changes_nothing(
+        self, client, org, inspector, inspection
+    ):
+        register_material(inspection, inspector, org.weihui, seal=True)
+        client.force_login(inspector)
+        response = client.post(
+            reverse("oversight:inspection_cancel", args=[inspection.pk]),
+            {"reason": "误登记", "version": inspection.version},
+        )
+        assert response.status_code == 400
+        assert "须先解除封存" in response.content.decode()
+        inspection.refresh_from_db()
+        assert inspection.status == FundInspection.Status.IN_PROGRESS
+
+    def test_a_county_head_cannot_open_an_inspection(self, client, org, head_weihui):
+        client.force_login(head_weihui)
+        assert client.get(reverse("oversight:inspection_new")).status_code == 403
+        assert client.post(reverse("oversight:inspection_new"), {"title": "x"}).status_code == 403
+        assert not FundInspection.objects.exists()
