@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -154,13 +154,10 @@ def index(request: HttpRequest) -> HttpResponse:
     is_staff = agencies_for(user).exists()
     if not is_staff and not channels_for(user):
         raise PermissionDenied
+    counts = activities.aggregate(**{value: Count("pk", filter=Q(channel=value)) for value in Channel.values})
     context: dict[str, Any] = {
         "is_staff": is_staff,
-        "channels": [
-            {"value": value, "label": label, "count": count}
-            for value, label in Channel.choices
-            for count in [activities.filter(channel=value).count()]
-        ],
+        "channels": [{"value": value, "label": label, "count": counts[value]} for value, label in Channel.choices],
     }
     if is_staff:
         reports = scoped(SemiannualReport.objects.all(), user)
