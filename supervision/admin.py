@@ -18,19 +18,32 @@ from supervision.models import (
     AttendancePolicy,
     CalendarOverride,
     CalendarYear,
+    ChannelMembership,
     City,
+    CorrectionOrder,
     DisciplineVisit,
+    Disclosure,
     Division,
     DocumentSequence,
     Finding,
     FindingEvent,
+    FundInspection,
+    GuidanceVisit,
+    HandlingDecision,
+    Inquiry,
+    InspectionMaterial,
     Leave,
     LeaveEvent,
     LeaveFiling,
     LeaveKind,
+    MaterialSeal,
     Notification,
+    OversightSettings,
     Person,
+    SemiannualReport,
+    SemiannualReportEvent,
     SignIn,
+    SupervisionActivity,
     VerticalManagement,
     VisitObservation,
 )
@@ -312,3 +325,111 @@ class DisciplineVisitAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+# 第十二条至第十五条: supervision. Records are never hard-deleted from the admin either.
+
+
+class NoDeleteHistoryAdmin(SimpleHistoryAdmin):
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ChannelMembership)
+class ChannelMembershipAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "channel", "body", "capacity", "is_active", "granted_at"]
+    list_filter = ["channel", "is_active"]
+    search_fields = ["user__username", "body", "capacity"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(SupervisionActivity)
+class SupervisionActivityAdmin(NoDeleteHistoryAdmin):
+    list_display = ["title", "channel", "kind", "body", "held_on", "voided_at"]
+    list_filter = ["channel", "kind"]
+    search_fields = ["title", "summary", "body"]
+    raw_id_fields = ["recorded_by"]
+    filter_horizontal = ["subjects"]
+
+
+@admin.register(OversightSettings)
+class OversightSettingsAdmin(SimpleHistoryAdmin):
+    list_display = ["city", "h1_due_month", "h1_due_day", "h2_due_month", "h2_due_day", "document_prefix"]
+
+
+class SemiannualReportEventInline(admin.TabularInline):
+    model = SemiannualReportEvent
+    extra = 0
+    fields = ["kind", "actor", "text", "created_at"]
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(SemiannualReport)
+class SemiannualReportAdmin(NoDeleteHistoryAdmin):
+    list_display = ["agency", "year", "half", "status", "due_on", "resubmit_due", "submitted_at", "overdue_since"]
+    list_filter = ["year", "half", "status"]
+    list_select_related = ["agency"]
+    raw_id_fields = ["submitted_by", "reviewed_by"]
+    inlines = [SemiannualReportEventInline]
+
+
+@admin.register(GuidanceVisit)
+class GuidanceVisitAdmin(NoDeleteHistoryAdmin):
+    list_display = ["agency", "organiser", "planned_on", "visited_on", "status"]
+    list_filter = ["status"]
+    list_select_related = ["agency", "organiser"]
+    raw_id_fields = ["recorded_by"]
+
+
+class MaterialInline(admin.TabularInline):
+    model = InspectionMaterial
+    extra = 0
+    fields = ["name", "agency", "quantity", "handling", "status", "registered_on"]
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(FundInspection)
+class FundInspectionAdmin(NoDeleteHistoryAdmin):
+    list_display = ["title", "organiser", "started_on", "ended_on", "status"]
+    list_filter = ["status"]
+    search_fields = ["title"]
+    raw_id_fields = ["leader", "created_by"]
+    filter_horizontal = ["agencies", "members"]
+    inlines = [MaterialInline]
+
+
+@admin.register(MaterialSeal)
+class MaterialSealAdmin(NoDeleteHistoryAdmin):
+    list_display = ["seal_number", "material", "place", "sealed_on", "released_on"]
+    raw_id_fields = ["material", "sealed_by", "released_by"]
+
+
+@admin.register(Inquiry)
+class InquiryAdmin(NoDeleteHistoryAdmin):
+    list_display = ["interviewee", "interviewee_unit", "inspection", "started_at"]
+    raw_id_fields = ["inspection", "recorded_by"]
+
+
+@admin.register(CorrectionOrder)
+class CorrectionOrderAdmin(NoDeleteHistoryAdmin):
+    list_display = ["number", "agency", "conduct", "issued_on", "deadline"]
+    search_fields = ["number"]
+    raw_id_fields = ["inspection", "issued_by", "finding"]
+
+
+@admin.register(HandlingDecision)
+class HandlingDecisionAdmin(NoDeleteHistoryAdmin):
+    list_display = ["number", "agency", "decided_on"]
+    search_fields = ["number"]
+    raw_id_fields = ["inspection", "issued_by"]
+
+
+@admin.register(Disclosure)
+class DisclosureAdmin(NoDeleteHistoryAdmin):
+    list_display = ["title", "year", "status", "published_at", "public_id"]
+    list_filter = ["status", "year"]
+    search_fields = ["title", "summary"]
+    readonly_fields = ["public_id"]
+    raw_id_fields = ["inspection", "published_by", "withdrawn_by"]

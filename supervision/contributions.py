@@ -82,3 +82,7 @@ def register() -> None:
     from supervision import contributions_attendance
 
     contributions_attendance.register()
+
+    from supervision import contributions_oversight
+
+    contributions_oversight.register()

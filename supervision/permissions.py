@@ -61,6 +61,7 @@ class Action(models.TextChoices):
     APPROVE_HEAD_LEAVE = "approve_head_leave", _("审批主要负责同志请假")
     VISIT = "visit", _("明察暗访、定期检查")
     SUPERVISE = "supervise", _("监督")
+    REVIEW_REPORTS = "review_reports", _("审阅半年业务经办情况汇报")
 
 
 STAFF_ROLES = frozenset(Role.values) - {Role.SYSTEM_ADMIN}
@@ -76,11 +77,16 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     Action.APPROVE_HEAD_LEAVE: frozenset({Role.CITY_AGENCY_LEADER}),
     Action.VISIT: frozenset({Role.INSPECTOR, Role.CITY_AGENCY_OFFICE, Role.CITY_AGENCY_LEADER}),
     Action.SUPERVISE: frozenset({Role.SUPERVISOR}),
+    Action.REVIEW_REPORTS: frozenset({Role.INSPECTOR}),
 }
 
 # 第五条: while a county head is away on approved leave, the one acting person (主持工作) acts for the
 # agency in the head's stead: answers its findings and oversees its attendance and staff leave.
 ACTING_HEAD_ACTIONS = frozenset({Action.ACT_FOR, Action.OVERSEE_ATTENDANCE})
+
+# 第十三条: county agencies report to the *same-level* HRSS department, so these actions reach only
+# from a county-level unit (its own county); city-level staff see such records but do not act on them.
+COUNTY_LEVEL_ACTIONS = frozenset({Action.REVIEW_REPORTS})
 
 # The guardian codename that grants each action on a single agency.
 ACTION_CODENAMES: dict[str, str] = {
@@ -122,8 +128,10 @@ def person_of(user: Any) -> Person | None:
     return user._supervision_person
 
 
-def _reach(person: Person, role: str) -> Q:
+def _reach(person: Person, role: str, action: str = Action.VIEW) -> Q:
     """Which agencies one role reaches from where the person works."""
+    if action in COUNTY_LEVEL_ACTIONS and person.agency.kind in Agency.CITY_KINDS:
+        return Q(pk__in=[])
     if role in OWN_AGENCY_ROLES:
         return Q(pk=person.agency_id)
     if person.agency.kind in Agency.CITY_KINDS:
@@ -160,7 +168,7 @@ def agencies_for(user: Any, action: str = Action.VIEW) -> QuerySet[Agency]:
     person = person_of(user)
     if person is not None:
         for role in roles_of(user) & ACTION_ROLES.get(action, frozenset()):
-            condition |= _reach(person, role)
+            condition |= _reach(person, role, action)
         if action in ACTING_HEAD_ACTIONS:
             condition |= _presiding(user)
     return Agency.objects.filter(condition)
@@ -176,6 +184,15 @@ def scoped(queryset: QuerySet[M], user: Any, action: str = Action.VIEW, via: str
     if is_system_admin(user) and getattr(user, "is_active", False):
         return queryset
     return queryset.filter(**{f"{via}__in": agencies_for(user, action)})
+
+
+def scoped_any(queryset: QuerySet[M], user: Any, action: str = Action.VIEW, via: str = "agencies") -> QuerySet[M]:
+    """Narrow a queryset of records linked to several agencies (a many-to-many `via`): those touching
+    at least one agency the user may see or act on, each record once."""
+    if is_system_admin(user) and getattr(user, "is_active", False):
+        return queryset
+    touching = queryset.model._default_manager.filter(**{f"{via}__in": agencies_for(user, action)}).values("pk")
+    return queryset.filter(pk__in=touching)
 
 
 def get_for_user(queryset: QuerySet[M], user: Any, pk: Any, action: str = Action.VIEW, via: str = "agency") -> M:
@@ -229,6 +246,48 @@ def visible_accountability(user: Any) -> QuerySet[Any]:
     if not may_view_accountability(user):
         return AccountabilityRecord.objects.none()
     return scoped(AccountabilityRecord.objects.select_related("agency", "person"), user)
+
+
+def channels_for(user: Any) -> frozenset[str]:
+    """The supervision channels (第十二条) whose activities a supervisor has been granted.
+
+    Supervisors (人大代表、政协委员、社保委员会委员) belong to no unit: what they see comes from their
+    channel memberships only. System administrators see every channel.
+    """
+    from supervision.models.oversight import Channel, ChannelMembership
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    if is_system_admin(user):
+        return frozenset(Channel.values)
+    if Role.SUPERVISOR not in roles_of(user):
+        return frozenset()
+    cached = getattr(user, "_supervision_channels", None)
+    if cached is None:
+        cached = frozenset(
+            ChannelMembership.objects.filter(user=user, is_active=True).values_list("channel", flat=True)
+        )
+        user._supervision_channels = cached
+    return cached
+
+
+def visible_activities(user: Any) -> QuerySet[Any]:
+    """Supervision activities a user may see: those of their channels (supervisors), and those whose
+    subject agencies they may see (bureau and agency staff)."""
+    from supervision.models.oversight import SupervisionActivity
+
+    activities = SupervisionActivity.objects.all()
+    if is_system_admin(user) and getattr(user, "is_active", False):
+        return activities
+    by_subject = scoped_any(activities, user, Action.VIEW, via="subjects").values("pk")
+    return activities.filter(Q(pk__in=by_subject) | Q(channel__in=channels_for(user)))
+
+
+def may_publish_disclosure(user: Any) -> bool:
+    """第十五条: fund-inspection results go public only when someone holding this right approves them."""
+    return is_system_admin(user) or bool(
+        getattr(user, "is_active", False) and user.has_perm("supervision.publish_disclosure")
+    )
 
 
 def ensure_role_groups(names: Iterable[str] = Role.values) -> None:

@@ -338,6 +338,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "complaints.tasks.mark_overdue_complaints_task",
         "schedule": crontab(hour=1, minute=20),
     },
+    "semiannual-reports-sweep": {
+        "task": "supervision.tasks.semiannual_reports_sweep_task",
+        "schedule": crontab(hour=7, minute=30),
+    },
 }
 
 # Complaints and reports (第十六条): deadlines in working days and the public intake's limits.

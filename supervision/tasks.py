@@ -43,3 +43,11 @@ def remind_unreturned_leaves_task() -> int:
     from supervision.actions.attendance import remind_unreturned
 
     return remind_unreturned()
+
+
+@shared_task
+def semiannual_reports_sweep_task() -> dict[str, int]:
+    """Beat, daily (第十三条): open the half-year's reports, remind before the deadline, mark overdue; once each."""
+    from supervision.actions.oversight import semiannual_sweep
+
+    return semiannual_sweep()
