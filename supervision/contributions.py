@@ -69,9 +69,12 @@ def _may_view_finding_event(user: Any, event: Any) -> bool:
 def register() -> None:
     from supervision.attachments import register_record_access
     from supervision.models import FindingEvent
+    from supervision.permissions import STAFF_ROLES, Role
 
     registry.add_nav(NavItem(_("我的工作"), "dashboard", order=0, active_prefix="/dashboard/"))
-    registry.add_nav(NavItem(_("问题整改"), "findings:list", order=80, active_prefix="/findings/"))
+    # Everyone who raises, answers, verifies or follows findings; supervisors see their channel instead.
+    finding_roles = STAFF_ROLES - {Role.SUPERVISOR}
+    registry.add_nav(NavItem(_("问题整改"), "findings:list", order=80, active_prefix="/findings/", roles=finding_roles))
     registry.add_nav(NavItem(_("组织机构"), "org:agency_list", order=90, active_prefix="/org/"))
     registry.add_dashboard(DashboardCard(_("问题与整改"), _finding_counts, order=50))
     registry.add_dashboard(DashboardCard(_("组织机构"), _organisation_counts, order=900))

@@ -6,6 +6,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from supervision.forms import PortalForm
 from supervision.models import Agency, Finding
 
 
@@ -16,6 +17,7 @@ class AgencyFilter(django_filters.FilterSet):
     class Meta:
         model = Agency
         fields = ["kind"]
+        form = PortalForm
 
     def search(self, queryset: QuerySet[Agency], name: str, value: str) -> QuerySet[Agency]:
         return queryset.filter(
@@ -37,6 +39,7 @@ class FindingFilter(django_filters.FilterSet):
     class Meta:
         model = Finding
         fields = ["agency", "status", "severity", "source", "year"]
+        form = PortalForm
 
     def __init__(self, *args: Any, agencies: QuerySet[Agency], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

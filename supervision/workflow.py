@@ -29,3 +29,12 @@ def bump_version(record: Any, expected: int | None) -> None:
     if expected is not None and int(expected) != record.version:
         raise EditConflict
     record.version += 1
+
+
+def audit(record: Any, acting_user: Any, reason: Any = "") -> None:
+    """Name who made the change and why in the history row the next save writes.
+
+    Outside a request (tasks, seeding) the history would otherwise show no one.
+    """
+    record._history_user = acting_user if getattr(acting_user, "is_authenticated", False) else None
+    record._change_reason = str(reason)

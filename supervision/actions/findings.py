@@ -23,7 +23,7 @@ from supervision.models import Agency, Finding, FindingEvent, Person
 from supervision.models.findings import finding_source_fields, local_today
 from supervision.notifications import notify
 from supervision.permissions import Action, can
-from supervision.workflow import bump_version
+from supervision.workflow import audit, bump_version
 
 User = get_user_model()
 
@@ -119,7 +119,7 @@ def finding_raise(
         found_on=found_on or local_today(),
         **finding_source_fields(source_record),
     )
-    finding._change_reason = _("提出整改要求")
+    audit(finding, acting_user, _("提出整改要求"))
     finding.full_clean(exclude=["source_type", "source_id"])
     finding.save()
     _event(finding, FindingEvent.Kind.RAISED, acting_user, suggestion, files)
@@ -142,7 +142,7 @@ def finding_answer(
         raise PermissionDenied
     bump_version(finding, version)
     finding.answer()
-    finding._change_reason = _("单位答复")
+    audit(finding, acting_user, _("单位答复"))
     finding.save()
     _event(finding, FindingEvent.Kind.ANSWERED, acting_user, text, files)
     notify(
@@ -169,7 +169,7 @@ def finding_verify(
     else:
         finding.reject()
         kind, title = FindingEvent.Kind.REJECTED, _("整改不到位，已退回：%(title)s")
-    finding._change_reason = str(FindingEvent.Kind(kind).label)
+    audit(finding, acting_user, FindingEvent.Kind(kind).label)
     finding.save()
     _event(finding, kind, acting_user, text)
     notify(_finding_recipients(finding), title % {"title": finding.title}, body=text, url=_url(finding))
@@ -185,7 +185,7 @@ def finding_reopen(
         raise PermissionDenied
     bump_version(finding, version)
     finding.reopen(deadline)
-    finding._change_reason = reason
+    audit(finding, acting_user, reason)
     finding.save()
     _event(finding, FindingEvent.Kind.REOPENED, acting_user, reason)
     notify(
@@ -207,7 +207,7 @@ def finding_change_deadline(
     bump_version(finding, version)
     previous = finding.deadline
     finding.change_deadline(deadline)
-    finding._change_reason = reason
+    audit(finding, acting_user, reason)
     finding.save()
     _event(finding, FindingEvent.Kind.DEADLINE_CHANGED, acting_user, f"{previous} → {deadline}：{reason}")
     notify(
@@ -238,7 +238,7 @@ def _mark_one_overdue(pk: int, today: datetime.date) -> int:
     if finding is None or finding.overdue_since is not None or not finding.overdue_on(today):
         return 0
     finding.mark_overdue(today)
-    finding._change_reason = _("逾期未整改")
+    audit(finding, None, _("逾期未整改"))
     finding.save(update_fields=["overdue_since"])
     _event(finding, FindingEvent.Kind.OVERDUE, None, _("整改期限 %(deadline)s 已过。") % {"deadline": finding.deadline})
     notify(

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 from django.db import models
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -20,11 +21,22 @@ def _changes(record: Any, previous: Any | None) -> list[dict[str, Any]]:
     return [
         {
             "field": getattr(fields.get(change.field), "verbose_name", change.field),
-            "old": change.old,
-            "new": change.new,
+            "old": _shown(fields.get(change.field), change.old),
+            "new": _shown(fields.get(change.field), change.new),
         }
         for change in delta.changes
     ]
+
+
+def _shown(field: Any, value: Any) -> Any:
+    """A changed value as people read it: choice labels, 是/否 for booleans."""
+    if field is None or value is None:
+        return value
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    return value
 
 
 @register.inclusion_tag("partials/history.html")
