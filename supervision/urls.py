@@ -29,6 +29,8 @@ urlpatterns = [
     path("org/", include("supervision.urls_org")),
     path("findings/", include("supervision.urls_findings")),
     path("attendance/", include("supervision.urls_attendance")),
+    path("assessment/", include("assessment.urls")),
+    path("", include("assessment.urls_public")),
     path("notifications/", include("supervision.urls_notifications")),
     path("files/<uuid:token>/", files.attachment_download, name="attachment_download"),
     path("complaints/", include("complaints.urls")),
