@@ -286,6 +286,12 @@ def catalogue_update(
             _("%(track)s各项分值合计须为100分，当前为%(total)s分。") % {"track": Track(track).label, "total": total}
         )
     for item in changed:
+        sub_total = sum(item.sub_items.values_list("points", flat=True), Decimal("0"))
+        if sub_total and sub_total != item.max_points:
+            raise ValidationError(
+                _("“%(item)s”设有细项，合计%(sub)s分；请先调整细项，再修改该项分值。")
+                % {"item": item.name, "sub": sub_total}
+            )
         _by(item, acting_user, _("修改考核内容"))
         item.save()
     _by(year, acting_user, _("修改%(track)s考核内容") % {"track": Track(track).label})
