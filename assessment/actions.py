@@ -716,12 +716,14 @@ def _track_complete(assessment: Assessment, track: str) -> bool:
 
 
 @transaction.atomic
-def track_submit(assessment: Assessment, track: str, *, acting_user: Any) -> Assessment:
+def track_submit(
+    assessment: Assessment, track: str, *, acting_user: Any, at: datetime.datetime | None = None
+) -> Assessment:
     """The scorers declare a track complete; both submitted → awaiting confirmation."""
     assessment = _lock_assessment(assessment)
     if not rules.may_score(acting_user, assessment, track):
         raise PermissionDenied
-    assessment.submit_track(track, acting_user, complete=_track_complete(assessment, track))
+    assessment.submit_track(track, acting_user, complete=_track_complete(assessment, track), at=at)
     _store_totals(assessment)
     _by(assessment, acting_user, _("提交%(track)s评分") % {"track": Track(track).label})
     assessment.save()

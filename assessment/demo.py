@@ -1,7 +1,7 @@
 """Demo data of the assessment, built through the actions as the bureau would have worked.
 
 - 2024: fully scored, one county reopened and re-confirmed, 红旗区 assessed by the city agency on
-  the bureau's authorisation and filed, published, January reports generated.
+  the bureau's authorisation and filed, published; the summary and three county reports generated.
 - 2025: fully scored and confirmed in January 2026; 辉县市's objection answered, 卫辉市's objection
   still awaiting the assessor's answer (so the year is not yet published: answer it, then publish).
 - 2026: scoring under way: teams with assigned counties (team_a, team_b), site visits, part of the
@@ -146,10 +146,10 @@ def _score_track(
         )
 
 
-def _submit(assessment: Assessment, track: str, users: dict[str, Any]) -> None:
+def _submit(assessment: Assessment, track: str, users: dict[str, Any], when: datetime.datetime | None = None) -> None:
     assessment.refresh_from_db()
     if assessment.submitted_at(track) is None and assessment.status in ("draft", "scoring"):
-        actions.track_submit(assessment, track, acting_user=_scorer(assessment, track, users))
+        actions.track_submit(assessment, track, acting_user=_scorer(assessment, track, users), at=when)
 
 
 def _visit(assessment: Assessment, users: dict[str, Any], day: datetime.date) -> None:
@@ -174,7 +174,7 @@ def _seed_past_year(year: AssessmentYear, users: dict[str, Any], *, reopen: bool
         _visit(assessment, users, datetime.date(year.year, 12, 10))
         for track in (Track.BASIC, Track.TARGET):
             _score_track(assessment, track, users, when=_at(year.year, 12, 15))
-            _submit(assessment, track, users)
+            _submit(assessment, track, users, _at(year.year, 12, 18))
         assessment.refresh_from_db()
         confirmer = users["leader"] if assessment.agency.division.name == DELEGATED else users["assessor"]
         actions.assessment_confirm(assessment, acting_user=confirmer, at=confirm_day)
@@ -208,9 +208,11 @@ def _publish(year: AssessmentYear, users: dict[str, Any]) -> None:
 
 
 def _reports(year: AssessmentYear) -> None:
+    """The summary and the reports of the counties with demo accounts (the rest: "立即生成" on the reports page)."""
     if Report.objects.filter(year=year).exists():
         return
-    for pk in year.assessments.with_results().values_list("pk", flat=True):
+    with_accounts = year.assessments.with_results().filter(agency__division__name__in=["卫辉市", "辉县市", DELEGATED])
+    for pk in with_accounts.values_list("pk", flat=True):
         reports.render_county_report(pk)
     reports.render_summary_report(year.pk)
 

@@ -296,7 +296,7 @@ IMPORT_EXTENSIONS = (".xlsx", ".csv")
 class ImportForm(PortalForm):
     file = forms.FileField(
         label=_("评分文件"),
-        help_text=_("Excel（.xlsx）或 CSV（UTF-8），格式同“下载评分模板”。先预览，确认后才写入。"),
+        help_text=_("Excel（.xlsx）或 CSV（UTF-8 或 GBK 编码），格式同“下载评分模板”。先预览，确认后才写入。"),
     )
 
     def clean_file(self) -> Any:

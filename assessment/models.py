@@ -389,14 +389,14 @@ class Assessment(models.Model):
         elif self.status != self.Status.SCORING:
             raise TransitionNotAllowed(_("考核结果已锁定，不能修改评分。如需修改，请先说明理由重新打开。"))
 
-    def submit_track(self, track: str, by: Any, *, complete: bool) -> None:
+    def submit_track(self, track: str, by: Any, *, complete: bool, at: datetime.datetime | None = None) -> None:
         if self.status not in EDITABLE_STATES:
             raise TransitionNotAllowed(_("只有评分中的考核可以提交评分。"))
         if self.submitted_at(track) is not None:
             raise TransitionNotAllowed(_("该类别的评分已经提交。"))
         if not complete:
             raise TransitionNotAllowed(_("还有未评分的项目，全部评完后才能提交。"))
-        now = timezone.now()
+        now = at or timezone.now()
         if track == Track.BASIC:
             self.basic_submitted_at, self.basic_submitted_by = now, by
         else:

@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from supervision.documents import render_pdf
 from supervision.notifications import notify
 from supervision.workflow import TransitionNotAllowed
 
@@ -192,12 +193,6 @@ def _summary_context(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _render_pdf(template: str, context: dict[str, Any]) -> bytes:
-    from supervision.documents import render_pdf
-
-    return render_pdf(template, context)
-
-
 @dataclass(frozen=True)
 class Rendered:
     report: Report
@@ -245,7 +240,7 @@ def render_county_report(assessment_id: int) -> Rendered:
         "snapshot_at": snapshot_at,
         "version": version,
     }
-    pdf = _render_pdf("assessment/reports/county.html", context)
+    pdf = render_pdf("assessment/reports/county.html", context)
     report.size = len(pdf)
     report.file.save(f"{report.verification_code}.pdf", ContentFile(pdf), save=False)
     report.save()
@@ -279,7 +274,7 @@ def render_summary_report(year_id: int) -> Rendered:
         "snapshot_at": snapshot_at,
         "version": version,
     }
-    pdf = _render_pdf("assessment/reports/summary.html", context)
+    pdf = render_pdf("assessment/reports/summary.html", context)
     report.size = len(pdf)
     report.file.save(f"{report.verification_code}.pdf", ContentFile(pdf), save=False)
     report.save()

@@ -16,11 +16,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext_lazy as _
+
 TRACK_TOTAL = Decimal("100")
 TWO_PLACES = Decimal("0.01")
 DEFAULT_BASIC_WEIGHT = Decimal("0.400")
 DEFAULT_TARGET_WEIGHT = Decimal("0.600")
-ROUNDING_RULE = "四舍五入保留两位小数"
+ROUNDING_RULE = _("四舍五入保留两位小数")
 
 
 def round_score(value: Decimal) -> Decimal:

@@ -450,6 +450,7 @@ def overview(request: HttpRequest, year: int) -> HttpResponse:
             if rules.may_run_year(request.user, record) and record.status != AssessmentYear.Status.PREPARING
             else [],
             "past_deadline": record.is_past_deadline(),
+            "rounding_rule": ROUNDING_RULE,
         },
     )
 

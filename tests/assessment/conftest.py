@@ -10,6 +10,12 @@ from tests.assessment.factories import assessment_of, open_year
 from tests.factories import make_user
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Evidence, imports and reports are written under a temporary MEDIA_ROOT."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
 @pytest.fixture
 def year(org, admin_user) -> AssessmentYear:
     """2026, open for scoring, with 卫辉市, 辉县市 and 红旗区 (红旗区 vertically managed)."""

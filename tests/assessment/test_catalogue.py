@@ -62,11 +62,11 @@ def test_track_sum_other_than_100_is_refused_and_nothing_changes(org, admin_user
         )
     first.refresh_from_db()
     assert first.max_points == Decimal("15.00")
-    second = year.items.get(track=Track.BASIC, position=2)
+    second = year.items.get(track=Track.BASIC, position=4)  # 政治业务学习, 15 → 10
     actions.catalogue_update(
         year,
         Track.BASIC,
-        [ItemChange(first.pk, Decimal("20"), "新要点", "每例扣1分"), ItemChange(second.pk, Decimal("20"), "", "")],
+        [ItemChange(first.pk, Decimal("20"), "新要点", "每例扣1分"), ItemChange(second.pk, Decimal("10"), "", "")],
         acting_user=admin_user,
     )
     assert total(year, Track.BASIC) == Decimal("100")

@@ -13,6 +13,7 @@ from openpyxl import Workbook, load_workbook
 from assessment import actions, resources
 from assessment.models import Score, ScoreImport, Track
 from tests.assessment.factories import fill_track, scores_of
+from tests.factories import verify_two_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -190,7 +191,7 @@ class TestImportPages:
 
     def test_someone_elses_import_is_404_and_head_may_not_import(self, client, year, assessor, admin_user, head_weihui):
         score_import = resources.import_preview(year, xlsx(basic_rows()), acting_user=assessor)
-        client.force_login(admin_user)
+        verify_two_factor(client, admin_user)
         assert client.get(reverse("assessment:import_preview", args=[2026, score_import.pk])).status_code == 404
         assert client.post(reverse("assessment:import_apply", args=[2026, score_import.pk])).status_code == 404
         client.force_login(head_weihui)

@@ -13,6 +13,7 @@ from assessment import actions
 from assessment.models import Assessment, AssessmentYear, Objection, Score, SiteVisit, Team, Track
 from supervision.models import Attachment
 from tests.assessment.factories import confirmed, fill_track, score_fully, scores_of
+from tests.factories import verify_two_factor
 from tests.supervision.factories import pdf_upload
 
 pytestmark = pytest.mark.django_db
@@ -79,7 +80,7 @@ class TestScoringPage:
     ):
         score = scores_of(weihui_assessment, Track.BASIC)[0]
         seen = score.version
-        client.force_login(admin_user)
+        verify_two_factor(client, admin_user)
         client.post(
             agency_url("score_update", weihui_assessment, score.item_id), {"points": "12", "version": seen}, **HTMX
         )
@@ -360,7 +361,7 @@ class TestYearPages:
     def test_admin_creates_edits_opens_and_copies_years(self, client, org, admin_user, assessor):
         client.force_login(assessor)
         assert client.get(reverse("assessment:year_new")).status_code == 403
-        client.force_login(admin_user)
+        verify_two_factor(client, admin_user)
         response = client.post(
             reverse("assessment:year_new"),
             {"year": 2026, "basic_weight": "0.5", "target_weight": "0.6", "objection_days": 10},

@@ -105,3 +105,25 @@ def test_parse_points_accepts_numbers_with_up_to_two_places(value, expected):
 def test_parse_points_refuses_bad_input_with_a_clear_message(value, message):
     with pytest.raises(ValidationError, match=message):
         parse_points(value, D("15.00"))
+
+
+@pytest.mark.django_db
+def test_check_command_recomputes_every_result_and_reports_mismatches(org, year, teams, assessor, team_member):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    from assessment.models import Assessment, Track
+    from tests.assessment.factories import confirmed, fill_track
+
+    weihui = confirmed(year.assessments.get(agency=org.weihui), assessor, team_member)
+    fill_track(year.assessments.get(agency=org.huixian), Track.BASIC, assessor, submit=False)
+    out = io.StringIO()
+    call_command("check_assessment_results", stdout=out)
+    assert "3 assessments checked, 0 mismatches" in out.getvalue()
+    Assessment.objects.filter(pk=weihui.pk).update(final_score=weihui.final_score + D("0.01"))
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="1 mismatches"):
+        call_command("check_assessment_results", "--year", "2026", stdout=out)
+    assert f"卫辉市社保中心 (id {weihui.pk})" in out.getvalue()
+    assert f"recomputed {weihui.basic_total}/{weihui.target_total}/{weihui.final_score}" in out.getvalue()
