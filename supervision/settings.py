@@ -342,6 +342,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "supervision.tasks.semiannual_reports_sweep_task",
         "schedule": crontab(hour=7, minute=30),
     },
+    # 第四条: the year-end assessment is completed in January of the following year. Every day of
+    # January the previous year's confirmed results get their reports; unchanged ones are reused.
+    "assessment-january-reports": {
+        "task": "assessment.tasks.generate_january_reports_task",
+        "schedule": crontab(month_of_year=1, hour=2, minute=30),
+    },
 }
 
 # Complaints and reports (第十六条): deadlines in working days and the public intake's limits.

@@ -31,6 +31,8 @@ urlpatterns = [
     path("attendance/", include("supervision.urls_attendance")),
     path("oversight/", include("supervision.urls_oversight")),
     path("disclosure/", include("supervision.urls_disclosure")),
+    path("assessment/", include("assessment.urls")),
+    path("", include("assessment.urls_public")),
     path("notifications/", include("supervision.urls_notifications")),
     path("files/<uuid:token>/", files.attachment_download, name="attachment_download"),
     path("complaints/", include("complaints.urls")),

@@ -1,0 +1,55 @@
+from django.urls import path
+
+from assessment import views
+
+app_name = "assessment"
+
+agency = "<int:year>/agency/<int:agency_id>/"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("new/", views.year_new, name="year_new"),
+    path("mine/", views.mine, name="mine"),
+    path("reports/<int:pk>/download/", views.report_download, name="report_download"),
+    path("<int:year>/", views.overview, name="overview"),
+    path("<int:year>/ranking/", views.ranking, name="ranking"),
+    path("<int:year>/settings/", views.year_settings, name="year_settings"),
+    path("<int:year>/catalogue/", views.catalogue, name="catalogue"),
+    path("<int:year>/catalogue/<str:track>/edit/", views.catalogue_edit, name="catalogue_edit"),
+    path("<int:year>/catalogue/items/<int:pk>/", views.item_edit, name="item_edit"),
+    path("<int:year>/open/", views.year_open, name="year_open"),
+    path("<int:year>/copy/", views.year_copy, name="year_copy"),
+    path("<int:year>/publish/", views.year_publish, name="year_publish"),
+    path("<int:year>/add-agencies/", views.year_add_agencies, name="year_add_agencies"),
+    path("<int:year>/export/", views.export_results, name="export"),
+    path("<int:year>/import/", views.import_upload, name="import_upload"),
+    path("<int:year>/import/template/", views.import_template, name="import_template"),
+    path("<int:year>/import/<int:pk>/", views.import_preview, name="import_preview"),
+    path("<int:year>/import/<int:pk>/apply/", views.import_apply, name="import_apply"),
+    path("<int:year>/import/<int:pk>/cancel/", views.import_cancel, name="import_cancel"),
+    path("<int:year>/teams/", views.team_list, name="teams"),
+    path("<int:year>/teams/new/", views.team_new, name="team_new"),
+    path("<int:year>/teams/<int:pk>/", views.team_detail, name="team"),
+    path("<int:year>/teams/<int:pk>/edit/", views.team_edit, name="team_edit"),
+    path("<int:year>/teams/<int:pk>/counties/", views.team_counties, name="team_counties"),
+    path("<int:year>/objections/", views.objection_list, name="objections"),
+    path("<int:year>/objections/<int:pk>/", views.objection_detail, name="objection"),
+    path("<int:year>/objections/<int:pk>/answer/", views.objection_answer, name="objection_answer"),
+    path("<int:year>/objections/<int:pk>/withdraw/", views.objection_withdraw, name="objection_withdraw"),
+    path("<int:year>/reports/", views.report_list, name="reports"),
+    path("<int:year>/reports/generate/", views.report_generate, name="report_generate"),
+    path("<int:year>/reports/runs/<int:pk>/", views.report_progress, name="report_progress"),
+    path(agency, views.agency, name="agency"),
+    path(agency + "result/", views.result, name="result"),
+    path(agency + "scores/<int:item_id>/", views.score_update, name="score_update"),
+    path(agency + "scores/<int:item_id>/detail/", views.score_detail, name="score_detail"),
+    path(agency + "submit/<str:track>/", views.track_submit, name="track_submit"),
+    path(agency + "confirm/", views.confirm, name="confirm"),
+    path(agency + "reopen/", views.reopen, name="reopen"),
+    path(agency + "delegate/", views.delegate, name="delegate"),
+    path(agency + "delegation/revoke/", views.delegation_revoke, name="delegation_revoke"),
+    path(agency + "file/", views.file_result, name="file"),
+    path(agency + "filings/<int:pk>/acknowledge/", views.filing_acknowledge, name="filing_acknowledge"),
+    path(agency + "visits/new/", views.visit_new, name="visit_new"),
+    path(agency + "visits/<int:pk>/void/", views.visit_void, name="visit_void"),
+]
