@@ -30,6 +30,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from supervision.models import Attachment, City
 from supervision.pagination import paginate
 from supervision.permissions import Action, Role, agencies_for, has_role, is_system_admin, scoped
+from supervision.views.outcome import run_action
 from supervision.workflow import EditConflict, TransitionNotAllowed
 
 from . import actions, charts, queries, reports, resources, rules
@@ -128,18 +129,7 @@ def _agency_redirect(assessment: Assessment) -> HttpResponse:
 
 def _act(request: HttpRequest, perform: Callable[[], Any], success: str) -> bool:
     """Run an action and say how it went; refusals become messages, never half-done changes."""
-    try:
-        perform()
-    except EditConflict as conflict:
-        messages.error(request, conflict.message)
-    except TransitionNotAllowed as refused:
-        messages.error(request, refused.message)
-    except ValidationError as invalid:
-        messages.error(request, " ".join(invalid.messages))
-    else:
-        messages.success(request, success)
-        return True
-    return False
+    return run_action(request, perform, success)[0]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -58,8 +58,8 @@ from supervision.permissions import (
     scoped,
     visible_accountability,
 )
+from supervision.views.outcome import run_action, run_form_action
 from supervision.workdays import schedule_warning
-from supervision.workflow import EditConflict, TransitionNotAllowed
 
 HANDLING_ROLES = (Role.COMPLAINT_HANDLER, Role.COUNTY_HEAD)
 
@@ -403,22 +403,16 @@ def _act(
     perform: Callable[[dict[str, Any]], Any],
     success: str,
 ) -> HttpResponse:
-    """Validate, run the action, and answer with a message; a bad form re-renders with its errors."""
-    if form.is_valid():
-        try:
-            result = perform(form.cleaned_data)
-        except EditConflict as conflict:
-            messages.error(request, conflict.message)
-        except TransitionNotAllowed as refused:
-            messages.error(request, refused.message)
-        else:
-            messages.success(request, success)
-            if isinstance(result, HttpResponse):
-                return result
-        return redirect("complaints:detail", complaint.pk)
-    messages.error(request, _("提交的内容有误，请按提示修改。"))
-    context = _detail_context(request, complaint, **{form_name: form})
-    return render(request, "complaints/detail.html", context, status=400)
+    return run_form_action(
+        request,
+        form,
+        perform,
+        success,
+        done=lambda: redirect("complaints:detail", complaint.pk),
+        invalid=lambda bad: render(
+            request, "complaints/detail.html", _detail_context(request, complaint, **{form_name: bad}), status=400
+        ),
+    )
 
 
 def _for_triage(request: HttpRequest, pk: int) -> Complaint:
@@ -778,14 +772,13 @@ def case_update(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk)
     form = _case_form(request, case)
     if form.is_valid():
-        try:
-            actions.review_case_update(
+        run_action(
+            request,
+            lambda: actions.review_case_update(
                 case, acting_user=request.user, version=form.cleaned_data["version"], **_case_fields(form)
-            )
-        except EditConflict as conflict:
-            messages.error(request, conflict.message)
-        else:
-            messages.success(request, _("案件已更新。"))
+            ),
+            _("案件已更新。"),
+        )
         return redirect("complaints:case_detail", case.pk)
     case.refresh_from_db()
     return render(request, "complaints/cases/detail.html", {"case": case, "form": form}, status=400)

@@ -44,8 +44,9 @@ from supervision.models import (
 )
 from supervision.pagination import paginate
 from supervision.permissions import Action, agencies_for, get_agency_for_user, get_for_user, person_of, scoped
+from supervision.views.outcome import run_form_action
 from supervision.workdays import add_working_days
-from supervision.workflow import EditConflict, TransitionNotAllowed
+from supervision.workflow import TransitionNotAllowed
 
 # The navigation inside the attendance pages, shown to those who may use each part.
 
@@ -388,18 +389,19 @@ def _act(
     perform: Callable[[dict[str, Any]], Any],
     success: str,
 ) -> HttpResponse:
-    if form.is_valid():
-        try:
-            perform(form.cleaned_data)
-        except EditConflict as conflict:
-            messages.error(request, conflict.message)
-        except TransitionNotAllowed as refused:
-            messages.error(request, refused.message)
-        else:
-            messages.success(request, success)
-        return redirect("attendance:leave_detail", leave.pk)
-    context = _leave_context(request, leave, **{form_name: form})
-    return render(request, "supervision/attendance/leave_detail.html", context, status=400)
+    return run_form_action(
+        request,
+        form,
+        perform,
+        success,
+        done=lambda: redirect("attendance:leave_detail", leave.pk),
+        invalid=lambda bad: render(
+            request,
+            "supervision/attendance/leave_detail.html",
+            _leave_context(request, leave, **{form_name: bad}),
+            status=400,
+        ),
+    )
 
 
 @require_POST

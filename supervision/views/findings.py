@@ -22,8 +22,8 @@ from supervision.models import Attachment, Finding, FindingEvent
 from supervision.models.findings import local_today
 from supervision.pagination import paginate
 from supervision.permissions import Action, agencies_for, get_for_user, scoped
+from supervision.views.outcome import run_form_action
 from supervision.workdays import add_working_days
-from supervision.workflow import EditConflict, TransitionNotAllowed
 
 DEFAULT_RECTIFICATION_WORKING_DAYS = 20
 
@@ -174,19 +174,19 @@ def _act(
     perform: Callable[[dict[str, Any]], Any],
     success: str,
 ) -> HttpResponse:
-    """Validate, run the action, and answer with a message; a bad form re-renders with its errors."""
-    if form.is_valid():
-        try:
-            perform(form.cleaned_data)
-        except EditConflict as conflict:
-            messages.error(request, conflict.message)
-        except TransitionNotAllowed as refused:
-            messages.error(request, refused.message)
-        else:
-            messages.success(request, success)
-        return redirect("findings:detail", finding.pk)
-    context = _detail_context(request, finding, **{form_name: form})
-    return render(request, "supervision/findings/detail.html", context, status=400)
+    return run_form_action(
+        request,
+        form,
+        perform,
+        success,
+        done=lambda: redirect("findings:detail", finding.pk),
+        invalid=lambda bad: render(
+            request,
+            "supervision/findings/detail.html",
+            _detail_context(request, finding, **{form_name: bad}),
+            status=400,
+        ),
+    )
 
 
 @require_POST

@@ -74,8 +74,9 @@ from supervision.permissions import (
     visible_activities,
 )
 from supervision.views.findings import DEFAULT_RECTIFICATION_WORKING_DAYS
+from supervision.views.outcome import run_action
 from supervision.workdays import add_working_days
-from supervision.workflow import EditConflict, TransitionNotAllowed
+from supervision.workflow import TransitionNotAllowed
 
 # ---------------------------------------------------------------------------------------------
 # Shared helpers
@@ -105,21 +106,9 @@ def _run(
     success: str,
     on_error: Callable[[], HttpResponse],
 ) -> Any:
-    """Run an action; refused moves and stale forms become messages, validation errors the error page."""
-    try:
-        result = perform()
-    except EditConflict as conflict:
-        messages.error(request, conflict.message)
-        return on_error()
-    except TransitionNotAllowed as refused:
-        messages.error(request, refused.message)
-        return on_error()
-    except ValidationError as invalid:
-        for message in invalid.messages:
-            messages.error(request, message)
-        return on_error()
-    messages.success(request, success)
-    return result
+    """Run an action; refused moves, stale forms and invalid values become messages and the error page."""
+    succeeded, result = run_action(request, perform, success)
+    return result if succeeded else on_error()
 
 
 def _is_response(value: Any) -> bool:
