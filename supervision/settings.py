@@ -362,6 +362,9 @@ CAPTCHA_TIMEOUT = 20  # minutes: long enough to write a complaint
 CAPTCHA_FONT_SIZE = 28
 CAPTCHA_IMAGE_SIZE = (150, 44)
 
+# Filters offer "all" rather than a row of dashes.
+FILTERS_EMPTY_CHOICE_LABEL = _("全部")
+
 PORTAL_NAME = _("县（市、区）社会保险经办管理监督平台")
 # The bureau that runs this deployment: page titles and the issuer printed on documents.
 BUREAU_NAME = env_str("BUREAU_NAME") or "新乡市人力资源和社会保障局"

@@ -141,3 +141,22 @@ def celery_worker(transactional_db) -> Iterator[object]:
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30, loglevel="WARNING") as worker:
         yield worker
     connections.close_all()
+
+
+def _runs_in_transactions(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    return bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server", "celery_worker"} & set(fixtures)
+    )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that commit (and so flush every table afterwards) run after all the others.
+
+    pytest-django sorts them last, but pytest-playwright's browser parametrization reorders items
+    after it; without this, a browser test in the middle empties the rows that data migrations seed
+    (role groups, checklists, leave kinds) for the tests that follow.
+    """
+    items.sort(key=lambda item: (_runs_in_transactions(item), "/e2e/" in str(item.fspath)))

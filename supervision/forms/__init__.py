@@ -8,6 +8,14 @@ from django import forms
 from django.contrib.auth.forms import PasswordChangeForm
 
 
+def bootstrap_class(widget: forms.Widget) -> str:
+    if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple | forms.RadioSelect):
+        return "form-check-input"
+    if isinstance(widget, forms.Select | forms.SelectMultiple):
+        return "form-select"
+    return "form-control"
+
+
 class BootstrapMixin:
     """Give each widget its Bootstrap class (fields with errors are marked by the `field` template filter)."""
 
@@ -15,13 +23,7 @@ class BootstrapMixin:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():  # type: ignore[attr-defined]
             widget = field.widget
-            if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple | forms.RadioSelect):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select | forms.SelectMultiple):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {bootstrap_class(widget)}".strip()
 
 
 class PortalForm(BootstrapMixin, forms.Form):

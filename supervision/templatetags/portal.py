@@ -52,8 +52,10 @@ def history_panel(obj: models.Model, limit: int = HISTORY_LIMIT) -> dict[str, An
 
 @register.filter
 def widget(bound_field: Any) -> str:
-    """Render a field's widget, marked invalid when the field has errors."""
+    """Render a field's widget with its Bootstrap class (whatever form it came from), marked invalid on errors."""
+    from supervision.forms import bootstrap_class
+
+    existing = bound_field.field.widget.attrs.get("class") or bootstrap_class(bound_field.field.widget)
     if not bound_field.errors:
-        return bound_field.as_widget()
-    css = f"{bound_field.field.widget.attrs.get('class', '')} is-invalid".strip()
-    return bound_field.as_widget(attrs={"class": css, "aria-invalid": "true"})
+        return bound_field.as_widget(attrs={"class": existing})
+    return bound_field.as_widget(attrs={"class": f"{existing} is-invalid", "aria-invalid": "true"})
