@@ -401,11 +401,15 @@ def get_inspection_for_user(user: Any, pk: int) -> ControlInspection:
 
 
 def _inspection_filter(request: HttpRequest) -> InspectionFilter:
-    inspections = visible_inspections_with_relations(request.user).annotate(
-        shortcomings=Count("results", filter=Q(results__result__in=InspectionItemResult.SHORTCOMINGS)),
-        open_findings=Count(
-            "results", filter=Q(results__finding__isnull=False) & ~Q(results__finding__status=Finding.Status.CLOSED)
-        ),
+    inspections = (
+        visible_inspections_with_relations(request.user)
+        .annotate(
+            shortcomings=Count("results", filter=Q(results__result__in=InspectionItemResult.SHORTCOMINGS)),
+            open_findings=Count(
+                "results", filter=Q(results__finding__isnull=False) & ~Q(results__finding__status=Finding.Status.CLOSED)
+            ),
+        )
+        .order_by("-planned_on", "-pk")
     )
     return InspectionFilter(
         request.GET or None, queryset=inspections, agencies=agencies_for(request.user).county_agencies()
@@ -731,6 +735,7 @@ def spot_check_list(request: HttpRequest) -> HttpResponse:
         access.visible_spot_checks(request.user)
         .with_list_relations()
         .annotate(issue_count=Count("issues", filter=Q(issues__withdrawn_at__isnull=True)))
+        .order_by("-checked_on", "-pk")
     )
     spot_filter = SpotCheckFilter(
         request.GET or None, queryset=checks, agencies=agencies_for(request.user).county_agencies()
