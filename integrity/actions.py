@@ -41,12 +41,16 @@ from integrity.models import (
 )
 from supervision.actions.findings import agency_heads, finding_raise
 from supervision.attachments import attach
+from supervision.documents import allocate_document_number
 from supervision.models import Agency, Finding, Person
 from supervision.notifications import notify
 from supervision.permissions import Action, Role, can
 from supervision.workflow import EditConflict, TransitionNotAllowed, bump_version
 
 User = get_user_model()
+
+# Inspection reports are numbered in their own series: 新人社内控〔2026〕1号.
+REPORT_NUMBER_PREFIX = "新人社内控"
 
 
 def _locked(model: type[models.Model], pk: int, *related: str) -> Any:
@@ -56,8 +60,10 @@ def _locked(model: type[models.Model], pk: int, *related: str) -> Any:
     return queryset.get(pk=pk)
 
 
-def _save(record: models.Model, reason: str) -> None:
+def _save(record: models.Model, reason: str, *, by: Any) -> None:
+    """Validate and save with its reason; the history names the acting user even outside a request."""
     record._change_reason = reason
+    record._history_user = by if getattr(by, "is_authenticated", False) else None
     record.full_clean()
     record.save()
 
@@ -109,6 +115,7 @@ def checklist_revise(
         for item in items
     )
     checklist._change_reason = _("修订为第%(number)s版：%(note)s") % {"number": version.number, "note": note}
+    checklist._history_user = acting_user
     checklist.save()
     return version
 
@@ -149,7 +156,7 @@ def inspection_plan(
         planned_on=planned_on,
         lead=acting_user,
     )
-    _save(inspection, _("制定检查计划"))
+    _save(inspection, _("制定检查计划"), by=acting_user)
     versions = [checklist.current_version() for checklist in checklists]
     inspection.checklists.set(versions)
     inspection.team.set(members)
@@ -193,11 +200,11 @@ def inspection_record_result(
     result.severity = severity
     result.recorded_by = acting_user
     result.recorded_at = timezone.now()
-    _save(result, _("记录检查结果"))
+    _save(result, _("记录检查结果"), by=acting_user)
     attach(result, files, acting_user=acting_user)
     if inspection.status == ControlInspection.Status.PLANNED:
         inspection.start()
-        _save(inspection, _("开始检查"))
+        _save(inspection, _("开始检查"), by=acting_user)
     return result
 
 
@@ -228,7 +235,7 @@ def inspection_complete(
     inspection.complete(acting_user)
     inspection.conclusion = conclusion
     inspection.report_number = _report_number(inspection)
-    _save(inspection, _("完成检查"))
+    _save(inspection, _("完成检查"), by=acting_user)
     findings = []
     for result in results:
         if not result.is_shortcoming or result.finding_id:
@@ -250,6 +257,7 @@ def inspection_complete(
         )
         result.finding = finding
         result._change_reason = _("下达整改要求")
+        result._history_user = acting_user
         result.save(update_fields=["finding"])
         findings.append(finding)
     recipients = agency_heads(inspection.agency_id)
@@ -266,11 +274,8 @@ def inspection_complete(
 
 
 def _report_number(inspection: ControlInspection) -> str:
-    try:
-        from supervision.documents import allocate_document_number
-    except ImportError:  # the documents module lands on main separately
-        return ""
-    return allocate_document_number(_("新人社内控"), timezone.localdate().year)
+    """The report's document number, allocated in the completing transaction (gap-free)."""
+    return allocate_document_number(REPORT_NUMBER_PREFIX, timezone.localdate().year)
 
 
 @transaction.atomic
@@ -279,7 +284,7 @@ def inspection_cancel(inspection: ControlInspection, *, acting_user: Any, reason
     if not access.may_conduct(acting_user, inspection):
         raise PermissionDenied
     inspection.cancel(reason)
-    _save(inspection, reason)
+    _save(inspection, reason, by=acting_user)
     return inspection
 
 
@@ -297,7 +302,7 @@ def spot_check_create(
     if not access.may_spot_check(acting_user, agency):
         raise PermissionDenied
     spot_check = SpotCheck(agency=agency, checked_by=acting_user, **fields)
-    _save(spot_check, _("登记业务抽查"))
+    _save(spot_check, _("登记业务抽查"), by=acting_user)
     attach(spot_check, files, acting_user=acting_user)
     return spot_check
 
@@ -318,7 +323,7 @@ def spot_check_update(
     bump_version(spot_check, version)
     for name, value in fields.items():
         setattr(spot_check, name, value)
-    _save(spot_check, _("修改抽查情况"))
+    _save(spot_check, _("修改抽查情况"), by=acting_user)
     attach(spot_check, files, acting_user=acting_user)
     return spot_check
 
@@ -330,7 +335,7 @@ def spot_check_add_issue(spot_check: SpotCheck, *, acting_user: Any, **fields: A
         raise PermissionDenied
     spot_check.ensure_draft()
     issue = SpotCheckIssue(spot_check=spot_check, created_by=acting_user, **fields)
-    _save(issue, _("登记抽查发现的问题"))
+    _save(issue, _("登记抽查发现的问题"), by=acting_user)
     return issue
 
 
@@ -345,7 +350,7 @@ def spot_check_withdraw_issue(issue: SpotCheckIssue, *, acting_user: Any, reason
         raise TransitionNotAllowed(_("该问题已经撤回。"))
     issue.withdrawn_at = timezone.now()
     issue.withdraw_reason = reason
-    _save(issue, reason)
+    _save(issue, reason, by=acting_user)
     return issue
 
 
@@ -359,7 +364,7 @@ def spot_check_feed_back(
         raise PermissionDenied
     bump_version(spot_check, version)
     spot_check.feed_back()
-    _save(spot_check, _("反馈被抽查单位"))
+    _save(spot_check, _("反馈被抽查单位"), by=acting_user)
     findings = []
     label = _("业务抽查：%(subject)s") % {"subject": spot_check.subject}
     for issue in spot_check.issues.select_for_update(of=("self",)).filter(withdrawn_at__isnull=True, finding=None):
@@ -378,6 +383,7 @@ def spot_check_feed_back(
         )
         issue.finding = finding
         issue._change_reason = _("下达整改要求")
+        issue._history_user = acting_user
         issue.save(update_fields=["finding"])
         findings.append(finding)
     notify(
@@ -399,7 +405,7 @@ def spot_check_report(
         raise PermissionDenied
     bump_version(spot_check, version)
     spot_check.report(to, text)
-    _save(spot_check, _("报告主要领导"))
+    _save(spot_check, _("报告主要领导"), by=acting_user)
     if to.user_id:
         notify(
             [to.user],
@@ -428,7 +434,7 @@ def risk_create(
     _check_person(owner, agency)
     risk = Risk(agency=agency, owner=owner, created_by=acting_user, **fields)
     risk.rate(likelihood, impact)
-    _save(risk, _("识别登记风险"))
+    _save(risk, _("识别登记风险"), by=acting_user)
     return risk
 
 
@@ -453,7 +459,7 @@ def risk_update(
         setattr(risk, name, value)
     risk.owner = owner
     risk.rate(likelihood, impact)
-    _save(risk, _("修改风险"))
+    _save(risk, _("修改风险"), by=acting_user)
     return risk
 
 
@@ -498,7 +504,7 @@ def risk_review(
     else:
         risk.status = status
         risk.next_review_on = next_review_on
-    _save(risk, _("风险复核：%(note)s") % {"note": note[:80]})
+    _save(risk, _("风险复核：%(note)s") % {"note": note[:80]}, by=acting_user)
     return review
 
 
@@ -551,7 +557,7 @@ def risk_report_save(
     risks = list(risks)
     if any(risk.agency_id != report.agency_id for risk in risks):
         raise PermissionDenied
-    _save(report, reason)
+    _save(report, reason, by=acting_user)
     report.risks.set(risks)
     attach(report, files, acting_user=acting_user)
     return report
@@ -566,7 +572,7 @@ def risk_report_submit(
         raise PermissionDenied
     bump_version(report, version)
     report.submit(acting_user)
-    _save(report, _("报送风险分析报告"))
+    _save(report, _("报送风险分析报告"), by=acting_user)
     inspectors = User.objects.filter(
         groups__name=Role.INSPECTOR,
         is_active=True,
@@ -613,7 +619,7 @@ def plan_save(
     if any(risk.agency_id != plan.agency_id for risk in risks):
         raise PermissionDenied
     plan.responsible = responsible
-    _save(plan, reason)
+    _save(plan, reason, by=acting_user)
     plan.risks.set(risks)
     attach(plan, files, acting_user=acting_user)
     return plan
@@ -625,7 +631,7 @@ def plan_put_in_force(plan: DisposalPlan, *, acting_user: Any, effective_on: dat
     if not access.may_keep_risks(acting_user, plan.agency_id):
         raise PermissionDenied
     plan.put_in_force(effective_on)
-    _save(plan, _("预案施行"))
+    _save(plan, _("预案施行"), by=acting_user)
     return plan
 
 
@@ -635,7 +641,7 @@ def plan_repeal(plan: DisposalPlan, *, acting_user: Any, reason: str) -> Disposa
     if not access.may_keep_risks(acting_user, plan.agency_id):
         raise PermissionDenied
     plan.repeal(reason)
-    _save(plan, reason)
+    _save(plan, reason, by=acting_user)
     return plan
 
 
@@ -670,7 +676,7 @@ def service_commitment_save(
         reason = _("修改服务承诺")
     if commitment.time_unit == ServiceCommitment.TimeUnit.ON_THE_SPOT:
         commitment.time_limit = None
-    _save(commitment, reason)
+    _save(commitment, reason, by=acting_user)
     return commitment
 
 
@@ -680,7 +686,7 @@ def service_commitment_withdraw(commitment: ServiceCommitment, *, acting_user: A
     if not access.may_keep_service(acting_user, commitment.agency_id):
         raise PermissionDenied
     commitment.withdraw(reason)
-    _save(commitment, reason)
+    _save(commitment, reason, by=acting_user)
     return commitment
 
 
@@ -709,7 +715,7 @@ def service_rule_save(
         for name, value in fields.items():
             setattr(rule, name, value)
         reason = _("修订服务制度")
-    _save(rule, reason)
+    _save(rule, reason, by=acting_user)
     attach(rule, files, acting_user=acting_user)
     return rule
 
@@ -720,7 +726,7 @@ def service_rule_repeal(rule: ServiceRule, *, acting_user: Any, reason: str) -> 
     if not access.may_keep_service(acting_user, rule.agency_id):
         raise PermissionDenied
     rule.repeal(reason)
-    _save(rule, reason)
+    _save(rule, reason, by=acting_user)
     return rule
 
 
@@ -755,7 +761,7 @@ def assignment_save(
             setattr(assignment, name, value)
         reason = _("修改一岗双责")
     assignment.assigned_by = assigned_by
-    _save(assignment, reason)
+    _save(assignment, reason, by=acting_user)
     attach(assignment, files, acting_user=acting_user)
     return assignment
 
@@ -776,7 +782,7 @@ def commitments_issue(*, acting_user: Any, people: Iterable[Person], year: int, 
         commitment = IntegrityCommitment(
             person=person, agency_id=person.agency_id, year=year, text=text, issued_by=acting_user
         )
-        _save(commitment, _("发起廉政承诺"))
+        _save(commitment, _("发起廉政承诺"), by=acting_user)
         issued.append(commitment)
     notify(
         [commitment.person.user for commitment in issued if commitment.person.user_id],
@@ -802,7 +808,7 @@ def commitment_sign(
     else:
         raise PermissionDenied
     commitment.sign(method)
-    _save(commitment, str(IntegrityCommitment.Method(method).label))
+    _save(commitment, str(IntegrityCommitment.Method(method).label), by=acting_user)
     attach(commitment, files, acting_user=acting_user)
     return commitment
 
@@ -813,7 +819,7 @@ def commitment_void(commitment: IntegrityCommitment, *, acting_user: Any, reason
     if not access.may_manage_integrity(acting_user, commitment.agency_id):
         raise PermissionDenied
     commitment.void(reason)
-    _save(commitment, reason)
+    _save(commitment, reason, by=acting_user)
     return commitment
 
 
@@ -825,7 +831,7 @@ def talk_record(
     if not access.may_record_talks(acting_user) or not can(acting_user, Action.VIEW, person.agency_id):
         raise PermissionDenied
     talk = IntegrityTalk(person=person, agency_id=person.agency_id, recorded_by=acting_user, **fields)
-    _save(talk, _("登记廉政约谈"))
+    _save(talk, _("登记廉政约谈"), by=acting_user)
     attach(talk, files, acting_user=acting_user)
     return talk
 
@@ -842,5 +848,6 @@ def talk_follow_up(
     )
     attach(follow_up, files, acting_user=acting_user)
     talk._change_reason = _("登记约谈后续情况")
+    talk._history_user = acting_user
     talk.save()
     return follow_up

@@ -7,6 +7,7 @@ POST that calls an action in `integrity.actions`.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from typing import Any
 
@@ -78,6 +79,7 @@ from integrity.models import (
 from integrity.risk_map import agency_risk_summary, heat_map_context, risk_heat_map
 from supervision.actions.accountability import accountability_record
 from supervision.attachments import Attachment
+from supervision.documents import pdf_response, render_pdf
 from supervision.exports import xlsx_response
 from supervision.forms import PortalForm
 from supervision.models import Finding, Person
@@ -91,9 +93,16 @@ from supervision.permissions import (
     scoped,
     visible_accountability,
 )
+from supervision.views.findings import DEFAULT_RECTIFICATION_WORKING_DAYS
+from supervision.workdays import add_working_days
 from supervision.workflow import EditConflict, TransitionNotAllowed
 
 Handler = Callable[[dict[str, Any]], Any]
+
+
+def default_rectification_deadline() -> Any:
+    """Rectification demands default to the bureau's usual period, counted in working days."""
+    return add_working_days(timezone.localdate(), DEFAULT_RECTIFICATION_WORKING_DAYS)
 
 
 # Shared helpers ----------------------------------------------------------------------------------
@@ -566,7 +575,7 @@ def _inspection_context(request: HttpRequest, inspection: ControlInspection, **f
         groups[-1]["rows"].append(_row_context(inspection, result, editable))
     findings = [result.finding for result in results if result.finding_id]
     progress = _progress(inspection)
-    default_deadline = timezone.localdate() + timezone.timedelta(days=30)
+    default_deadline = default_rectification_deadline()
     return {
         "tab": "inspections",
         "inspection": inspection,
@@ -687,8 +696,6 @@ def inspection_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def inspection_report(request: HttpRequest, pk: int) -> HttpResponse:
     """The inspection report (检查报告) as PDF: items, results, findings and the signature block."""
-    from supervision.documents import pdf_response, render_pdf
-
     inspection = get_inspection_for_user(request.user, pk)
     if inspection.status != ControlInspection.Status.COMPLETED:
         raise Http404
@@ -717,9 +724,11 @@ def inspection_report(request: HttpRequest, pk: int) -> HttpResponse:
             ],
         },
     )
-    return pdf_response(
-        pdf, _("内控检查报告-%(agency)s-%(pk)s.pdf") % {"agency": inspection.agency, "pk": inspection.pk}
-    )
+    name = _("%(number)s %(agency)s内控检查报告.pdf") % {
+        "number": inspection.report_number,
+        "agency": inspection.agency,
+    }
+    return pdf_response(pdf, name.strip())
 
 
 # Spot checks (第十条（二）) ----------------------------------------------------------------------------
@@ -830,7 +839,7 @@ def _spot_check_context(request: HttpRequest, spot_check: SpotCheck, **forms: An
         "issue_form": forms.get("issue_form") or (SpotCheckIssueForm() if may_act and draft else None),
         "feedback_form": forms.get("feedback_form")
         or (
-            FeedBackForm(initial={**initial, "deadline": timezone.localdate() + timezone.timedelta(days=30)})
+            FeedBackForm(initial={**initial, "deadline": default_rectification_deadline()})
             if may_act and draft
             else None
         ),
@@ -1018,7 +1027,7 @@ def risk_new(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     initial = {
         "identified_on": timezone.localdate(),
-        "next_review_on": timezone.localdate() + timezone.timedelta(days=90),
+        "next_review_on": timezone.localdate() + datetime.timedelta(days=90),
     }
     if request.GET.get("agency"):
         initial["agency"] = request.GET["agency"]
@@ -1046,7 +1055,7 @@ def _risk_context(request: HttpRequest, risk: Risk, **forms: Any) -> dict[str, A
         "likelihood": risk.likelihood,
         "impact": risk.impact,
         "status": risk.status,
-        "next_review_on": timezone.localdate() + timezone.timedelta(days=90),
+        "next_review_on": timezone.localdate() + datetime.timedelta(days=90),
     }
     return {
         "tab": "risks",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import importlib
 from typing import Any
 
 from django.contrib.auth.models import Permission
@@ -13,6 +14,18 @@ from supervision.models import Agency, Person
 from supervision.models.findings import local_today
 
 Result = InspectionItemResult.Result
+
+
+def ensure_checklists() -> None:
+    """Seed the regulation's checklists again when a transactional test has flushed the tables.
+
+    The data migration seeds them once; TransactionTestCase's flush (live server, Celery worker tests)
+    empties every table afterwards. The migration's own function is idempotent.
+    """
+    from django.apps import apps
+
+    migration = importlib.import_module("integrity.migrations.0002_seed_regulation_checklists")
+    migration.seed(apps, None)
 
 
 def grant(user: Any, *perms: str) -> Any:

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
+import subprocess
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -367,3 +369,56 @@ class TestPages:
         with django_assert_max_num_queries(40) as large:
             client.get(reverse("integrity:inspection_detail", args=[big_inspection.pk]))
         assert len(large.captured_queries) <= len(small.captured_queries) + 2
+
+
+class TestReport:
+    def test_report_pdf_holds_items_results_findings_and_signatures(self, client, inspection, inspector, head_weihui):
+        record_all(inspection, inspector, {3: Result.PARTLY, 4: Result.NOT_COMPLIANT})
+        complete(inspection, inspector, conclusion="基金安全管理总体规范。")
+        inspection.refresh_from_db()
+        assert re.fullmatch(r"新人社内控〔\d{4}〕\d+号", inspection.report_number)
+        client.force_login(head_weihui)
+        response = client.get(reverse("integrity:inspection_report", args=[inspection.pk]))
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/pdf"
+        assert "attachment" in response["Content-Disposition"]
+        text = re.sub(r"\s+", "", pdf_text(response.content))
+        for expected in (
+            "内控检查报告",
+            inspection.report_number,
+            "卫辉市社会保险中心",
+            "第八条（六）",
+            "依法需要管理的其他事项。",
+            "部分符合",
+            "不符合",
+            "第八条（四）存在问题",
+            "基金安全管理总体规范。",
+            "被检查单位负责人（签字）",
+            "检查组长（签字）",
+        ):
+            assert expected in text, expected
+
+    def test_report_only_for_completed_visible_inspections(self, client, inspection, inspector, head_huixian):
+        client.force_login(inspector)
+        assert client.get(reverse("integrity:inspection_report", args=[inspection.pk])).status_code == 404
+        record_all(inspection, inspector)
+        complete(inspection, inspector)
+        assert client.get(reverse("integrity:inspection_report", args=[inspection.pk])).status_code == 200
+        client.force_login(head_huixian)
+        assert client.get(reverse("integrity:inspection_report", args=[inspection.pk])).status_code == 404
+
+    def test_report_numbers_are_sequential(self, org, inspector):
+        numbers = []
+        for agency in (org.weihui, org.huixian):
+            inspection = plan_inspection(inspector, agency)
+            record_all(inspection, inspector)
+            complete(inspection, inspector)
+            inspection.refresh_from_db()
+            numbers.append(int(re.search(r"〕(\d+)号", inspection.report_number).group(1)))
+        assert numbers[1] == numbers[0] + 1
+
+
+def pdf_text(pdf: bytes) -> str:
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()

@@ -12,7 +12,7 @@ from supervision.models import Attachment, Notification, Person
 from supervision.models.findings import local_today
 from supervision.permissions import Role
 from supervision.workflow import TransitionNotAllowed
-from tests.factories import make_user
+from tests.factories import make_user, verify_two_factor
 from tests.integrity.factories import grant, make_risk, record_talk
 from tests.supervision.factories import pdf_upload
 
@@ -260,7 +260,7 @@ class TestTalks:
             record_talk(inspector, staff_weihui.person)
 
     def test_future_date_is_refused(self, client, talk, admin_user, staff_weihui):
-        client.force_login(admin_user)
+        verify_two_factor(client, admin_user)
         response = client.post(
             reverse("integrity:talk_new"),
             {"person": staff_weihui.person.pk, "kind": "reminder", "held_on": "2999-01-01", "talked_by": "x",

@@ -11,6 +11,7 @@ from integrity.models import ServiceCommitment, ServiceRule
 from supervision.actions.accountability import accountability_record
 from supervision.models import AccountabilityRecord
 from supervision.models.findings import local_today
+from tests.factories import verify_two_factor
 from tests.integrity.factories import grant
 from tests.supervision.factories import raise_finding
 
@@ -121,7 +122,7 @@ class TestAccountability:
             assert client.get(reverse("integrity:accountability_detail", args=[record.pk])).status_code == 404
             assert client.get(reverse("integrity:accountability_new")).status_code == 403
             assert "责任追究" not in client.get(reverse("integrity:index")).content.decode()
-        client.force_login(admin_user)
+        verify_two_factor(client, admin_user)
         assert "违反首问负责制" not in client.get(reverse("integrity:accountability_list")).content.decode()
         body = client.get(reverse("integrity:accountability_detail", args=[record.pk])).content.decode()
         assert "违反首问负责制" in body and reverse("findings:detail", args=[finding.pk]) in body
