@@ -5,7 +5,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,7 +26,7 @@ from integrity.models import (
 from supervision.attachments import EvidenceField
 from supervision.forms import DateInput, PortalForm, PortalModelForm, VersionedForm
 from supervision.models import AccountabilityRecord, Agency, Finding, Person
-from supervision.permissions import Action, Role, can
+from supervision.permissions import Action, Role, agencies_for, can
 
 User = get_user_model()
 
@@ -152,7 +152,9 @@ class InspectionPlanForm(PortalForm):
         self.fields["agency"].queryset = _agency_choices(agencies.county_agencies())
         self.fields["checklists"].label_from_instance = lambda checklist: str(checklist)
         self.fields["team"].queryset = (
-            User.objects.filter(groups__name=Role.INSPECTOR, is_active=True, person__isnull=False)
+            User.objects.filter(
+                groups__name=Role.INSPECTOR, is_active=True, person__agency__in=agencies_for(user, Action.VIEW)
+            )
             .exclude(pk=user.pk)
             .select_related("person", "person__agency")
             .order_by("person__agency", "person__name")
@@ -445,11 +447,14 @@ class DisposalPlanForm(PeopleFormMixin, VersionMixin, PortalModelForm):
         if self.instance.pk:
             del self.fields["agency"]
             self.limit(agencies, self.instance.agency)
-            risks = Risk.objects.filter(agency_id=self.instance.agency_id)
+            # Keep risks closed since they were linked: an edit must not drop them silently.
+            risks = Risk.objects.filter(agency_id=self.instance.agency_id).filter(
+                ~Q(status=Risk.Status.CLOSED) | Q(disposal_plans=self.instance)
+            )
         else:
             self.limit(agencies)
-            risks = Risk.objects.filter(agency__in=agencies)
-        self.fields["risks"].queryset = risks.open().select_related("agency").order_by("agency", "-score")
+            risks = Risk.objects.filter(agency__in=agencies).open()
+        self.fields["risks"].queryset = risks.distinct().select_related("agency").order_by("agency", "-score")
         self.fields["risks"].label_from_instance = lambda risk: f"{risk.agency} · {risk.title}"
         self.fields["risks"].required = False
 

@@ -231,6 +231,17 @@ class TestPages:
         assert "检查期间止不能早于检查期间起" in response.content.decode()
         assert not ControlInspection.objects.exists()
 
+    def test_team_choices_stay_within_reach(self, client, org, inspector):
+        from supervision.models import Agency, City
+
+        city = City.objects.create(name="安阳市", code="410500")
+        far = Agency.objects.create(city=city, kind=Agency.Kind.CITY_BUREAU, name="安阳市人力资源和社会保障局")
+        make_user("anyang_inspector", [Role.INSPECTOR], far)
+        make_user("colleague", [Role.INSPECTOR], org.city_bureau)
+        client.force_login(inspector)
+        body = client.get(reverse("integrity:inspection_new")).content.decode()
+        assert "colleague的姓名" in body and "anyang_inspector的姓名" not in body
+
     def test_county_head_may_not_plan(self, client, head_weihui):
         client.force_login(head_weihui)
         assert client.get(reverse("integrity:inspection_new")).status_code == 403

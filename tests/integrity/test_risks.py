@@ -338,3 +338,35 @@ class TestReportsAndPlans:
         assert client.post(reverse("integrity:plan_repeal", args=[plan.pk]), {"reason": "x"}).status_code == 403
         client.force_login(head_huixian)
         assert client.get(reverse("integrity:plan_detail", args=[plan.pk])).status_code == 404
+
+
+def test_editing_a_plan_keeps_a_risk_closed_since(client, org, head_weihui):
+    risk = make_risk(head_weihui, org.weihui)
+    plan = actions.plan_save(
+        None,
+        acting_user=head_weihui,
+        agency=org.weihui,
+        title="预案",
+        category=RiskCategory.FUND_SAFETY,
+        triggers="x",
+        steps="x",
+        risks=[risk],
+    )
+    actions.risk_review(
+        risk,
+        acting_user=head_weihui,
+        likelihood=1,
+        impact=1,
+        status=Risk.Status.CLOSED,
+        note="已消除",
+        next_review_on=None,
+    )
+    client.force_login(head_weihui)
+    response = client.post(
+        reverse("integrity:plan_edit", args=[plan.pk]),
+        {"title": "预案（修订）", "category": RiskCategory.FUND_SAFETY, "risks": [risk.pk], "triggers": "x", "steps": "y",
+         "version": plan.version},
+    )  # fmt: skip
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert plan.title == "预案（修订）" and list(plan.risks.all()) == [risk]
