@@ -172,6 +172,44 @@ def inspection_plan(
 
 
 @transaction.atomic
+def inspection_update_plan(
+    inspection: ControlInspection,
+    *,
+    acting_user: Any,
+    title: str,
+    period_start: datetime.date,
+    period_end: datetime.date,
+    planned_on: datetime.date,
+    team: Iterable[Any] = (),
+    version: int | None = None,
+) -> ControlInspection:
+    """Change the plan of an open inspection: its name, period, date and team (not its agency or checklists)."""
+    inspection = _locked(ControlInspection, inspection.pk, "agency")
+    if not access.may_conduct(acting_user, inspection):
+        raise PermissionDenied
+    inspection.ensure_open()
+    bump_version(inspection, version)
+    members = [member for member in team if member.pk != inspection.lead_id]
+    for member in members:
+        if not can(member, Action.INSPECT, inspection.agency_id):
+            raise PermissionDenied
+    before = set(inspection.team.values_list("pk", flat=True))
+    inspection.title = title
+    inspection.period_start = period_start
+    inspection.period_end = period_end
+    inspection.planned_on = planned_on
+    _save(inspection, _("修改检查计划"), by=acting_user)
+    inspection.team.set(members)
+    notify(
+        [member for member in members if member.pk not in before],
+        _("内控检查任务：%(title)s") % {"title": title},
+        body=_("您已被列为检查组成员，计划检查日期 %(day)s。") % {"day": planned_on},
+        url=_inspection_url(inspection),
+    )
+    return inspection
+
+
+@transaction.atomic
 def inspection_record_result(
     result: InspectionItemResult,
     *,

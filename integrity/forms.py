@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from integrity.models import (
     Checklist,
     ChecklistVersion,
+    ControlInspection,
     DisposalPlan,
     InspectionItemResult,
     IntegrityTalk,
@@ -143,19 +144,33 @@ class InspectionPlanForm(PortalForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         label=_("检查组成员"),
-        help_text=_("您本人为检查组长。成员须为有权检查该单位的稽核、内控检查人员。"),
+        help_text=_("检查组长之外的成员，须为有权检查该单位的稽核、内控检查人员。"),
     )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args: Any, user: Any, agencies: QuerySet[Agency], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        user: Any,
+        agencies: QuerySet[Agency],
+        inspection: ControlInspection | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        self.inspection = inspection
         self.fields["agency"].queryset = _agency_choices(agencies.county_agencies())
         self.fields["checklists"].label_from_instance = lambda checklist: str(checklist)
+        if inspection is not None:  # the agency and the checklists are fixed once planned
+            del self.fields["agency"]
+            del self.fields["checklists"]
+            self.fields["title"].required = True
+            self.fields["title"].help_text = ""
         self.fields["team"].queryset = (
             User.objects.filter(
                 groups__name=Role.INSPECTOR, is_active=True, person__agency__in=agencies_for(user, Action.VIEW)
             )
-            .exclude(pk=user.pk)
+            .exclude(pk=inspection.lead_id if inspection else user.pk)
             .select_related("person", "person__agency")
             .order_by("person__agency", "person__name")
             .distinct()
@@ -167,7 +182,7 @@ class InspectionPlanForm(PortalForm):
         start, end = cleaned.get("period_start"), cleaned.get("period_end")
         if start and end and end < start:
             self.add_error("period_end", _("检查期间止不能早于检查期间起。"))
-        agency = cleaned.get("agency")
+        agency = cleaned.get("agency") or (self.inspection.agency if self.inspection else None)
         if agency:
             for member in cleaned.get("team") or []:
                 if not can(member, Action.INSPECT, agency):

@@ -16,6 +16,7 @@ urlpatterns = [
     path("inspections/export/", views.inspection_export, name="inspection_export"),
     path("inspections/new/", views.inspection_new, name="inspection_new"),
     path("inspections/<int:pk>/", views.inspection_detail, name="inspection_detail"),
+    path("inspections/<int:pk>/edit/", views.inspection_edit, name="inspection_edit"),
     path("inspections/<int:pk>/results/<int:result_pk>/", views.result_update, name="result_update"),
     path("inspections/<int:pk>/complete/", views.inspection_complete, name="inspection_complete"),
     path("inspections/<int:pk>/cancel/", views.inspection_cancel, name="inspection_cancel"),

@@ -413,9 +413,13 @@ def _inspection_filter(request: HttpRequest) -> InspectionFilter:
     inspections = (
         visible_inspections_with_relations(request.user)
         .annotate(
-            shortcomings=Count("results", filter=Q(results__result__in=InspectionItemResult.SHORTCOMINGS)),
+            shortcomings=Count(
+                "results", filter=Q(results__result__in=InspectionItemResult.SHORTCOMINGS), distinct=True
+            ),
             open_findings=Count(
-                "results", filter=Q(results__finding__isnull=False) & ~Q(results__finding__status=Finding.Status.CLOSED)
+                "results",
+                filter=Q(results__finding__isnull=False) & ~Q(results__finding__status=Finding.Status.CLOSED),
+                distinct=True,
             ),
         )
         .order_by("-planned_on", "-pk")
@@ -515,6 +519,56 @@ def inspection_new(request: HttpRequest) -> HttpResponse:
         title=_("制定内控检查计划"),
         back=reverse("integrity:inspection_list"),
         submit=_("制定计划"),
+        tab="inspections",
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def inspection_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    inspection = get_inspection_for_user(request.user, pk)
+    if not access.may_conduct(request.user, inspection):
+        raise PermissionDenied
+    if not inspection.is_open:
+        messages.error(request, _("检查已完成或已撤销，不能再修改检查计划。"))
+        return redirect("integrity:inspection_detail", inspection.pk)
+    initial = {
+        "title": inspection.title,
+        "period_start": inspection.period_start,
+        "period_end": inspection.period_end,
+        "planned_on": inspection.planned_on,
+        "team": list(inspection.team.values_list("pk", flat=True)),
+        "version": inspection.version,
+    }
+    form = InspectionPlanForm(
+        request.POST or None,
+        user=request.user,
+        agencies=agencies_for(request.user, Action.INSPECT),
+        inspection=inspection,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if _run(
+            request,
+            lambda: actions.inspection_update_plan(
+                inspection,
+                acting_user=request.user,
+                title=data["title"],
+                period_start=data["period_start"],
+                period_end=data["period_end"],
+                planned_on=data["planned_on"],
+                team=list(data["team"]),
+                version=data["version"],
+            ),
+            _("检查计划已修改。"),
+        ):
+            return redirect("integrity:inspection_detail", inspection.pk)
+    return _form_page(
+        request,
+        form,
+        title=_("修改检查计划"),
+        back=reverse("integrity:inspection_detail", args=[inspection.pk]),
+        submit=_("保存"),
         tab="inspections",
     )
 

@@ -242,6 +242,42 @@ class TestPages:
         body = client.get(reverse("integrity:inspection_new")).content.decode()
         assert "colleague的姓名" in body and "anyang_inspector的姓名" not in body
 
+    def test_edit_the_plan_adds_a_member_who_is_notified(self, client, org, inspection, inspector, head_huixian):
+        colleague = make_user("colleague", [Role.INSPECTOR], org.city_bureau)
+        url = reverse("integrity:inspection_edit", args=[inspection.pk])
+        client.force_login(inspector)
+        assert client.get(url).status_code == 200
+        data = {
+            "title": "改名后的检查",
+            "period_start": "2025-01-01",
+            "period_end": "2025-06-30",
+            "planned_on": local_today().isoformat(),
+            "team": [colleague.pk],
+            "version": inspection.version,
+        }
+        assert client.post(url, data).status_code == 302
+        inspection.refresh_from_db()
+        assert inspection.title == "改名后的检查" and list(inspection.team.all()) == [colleague]
+        assert Notification.objects.filter(recipient=colleague, title__startswith="内控检查任务").exists()
+        response = client.post(url, {**data, "title": "旧页面"}, follow=True)
+        assert "已被他人修改" in response.content.decode()
+        inspection.refresh_from_db()
+        assert inspection.title == "改名后的检查"
+        response = client.post(url, {**data, "period_end": "2024-01-01", "version": inspection.version})
+        assert response.status_code == 400
+        client.force_login(head_huixian)
+        assert client.get(url).status_code == 404
+
+    def test_edit_the_plan_is_for_the_team_and_open_inspections(self, client, org, inspection, inspector):
+        url = reverse("integrity:inspection_edit", args=[inspection.pk])
+        client.force_login(make_user("colleague", [Role.INSPECTOR], org.city_bureau))
+        assert client.get(url).status_code == 403
+        record_all(inspection, inspector)
+        complete(inspection, inspector)
+        client.force_login(inspector)
+        response = client.get(url, follow=True)
+        assert "不能再修改检查计划" in response.content.decode()
+
     def test_county_head_may_not_plan(self, client, head_weihui):
         client.force_login(head_weihui)
         assert client.get(reverse("integrity:inspection_new")).status_code == 403
