@@ -45,7 +45,7 @@ from supervision.documents import allocate_document_number
 from supervision.models import Agency, Finding, Person
 from supervision.notifications import notify
 from supervision.permissions import Action, Role, can
-from supervision.workflow import EditConflict, TransitionNotAllowed, bump_version
+from supervision.workflow import EditConflict, TransitionNotAllowed, audit, bump_version
 
 User = get_user_model()
 
@@ -62,8 +62,7 @@ def _locked(model: type[models.Model], pk: int, *related: str) -> Any:
 
 def _save(record: models.Model, reason: str, *, by: Any) -> None:
     """Validate and save with its reason; the history names the acting user even outside a request."""
-    record._change_reason = reason
-    record._history_user = by if getattr(by, "is_authenticated", False) else None
+    audit(record, by, reason)
     record.full_clean()
     record.save()
 
@@ -114,8 +113,7 @@ def checklist_revise(
         )
         for item in items
     )
-    checklist._change_reason = _("修订为第%(number)s版：%(note)s") % {"number": version.number, "note": note}
-    checklist._history_user = acting_user
+    audit(checklist, acting_user, _("修订为第%(number)s版：%(note)s") % {"number": version.number, "note": note})
     checklist.save()
     return version
 
@@ -294,8 +292,7 @@ def inspection_complete(
             found_on=timezone.localdate(),
         )
         result.finding = finding
-        result._change_reason = _("下达整改要求")
-        result._history_user = acting_user
+        audit(result, acting_user, _("下达整改要求"))
         result.save(update_fields=["finding"])
         findings.append(finding)
     recipients = agency_heads(inspection.agency_id)
@@ -420,8 +417,7 @@ def spot_check_feed_back(
             source_label=label[:200],
         )
         issue.finding = finding
-        issue._change_reason = _("下达整改要求")
-        issue._history_user = acting_user
+        audit(issue, acting_user, _("下达整改要求"))
         issue.save(update_fields=["finding"])
         findings.append(finding)
     notify(
@@ -885,7 +881,6 @@ def talk_follow_up(
         talk=talk, happened_on=happened_on, text=text, recorded_by=acting_user
     )
     attach(follow_up, files, acting_user=acting_user)
-    talk._change_reason = _("登记约谈后续情况")
-    talk._history_user = acting_user
+    audit(talk, acting_user, _("登记约谈后续情况"))
     talk.save()
     return follow_up
