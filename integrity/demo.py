@@ -6,6 +6,7 @@ Every step checks for its record on a natural key first, so running `seed_demo` 
 from __future__ import annotations
 
 import datetime
+import importlib
 from typing import Any
 
 from django.contrib.auth.models import Permission, User
@@ -127,7 +128,20 @@ def seed_integrity(**_options: Any) -> None:
     _integrity(today, year, weihui, huixian)
 
 
+def ensure_regulation_checklists() -> None:
+    """The checklists of Arts. 7–10 as the data migration seeds them (idempotent).
+
+    A database emptied after migrating (a flushed test database, a restored partial dump) would
+    otherwise have no checklists to inspect with; the migration's own function puts them back.
+    """
+    from django.apps import apps
+
+    migration = importlib.import_module("integrity.migrations.0002_seed_regulation_checklists")
+    migration.seed(apps, None)
+
+
 def _checklists(inspector: User) -> None:
+    ensure_regulation_checklists()
     art8 = Checklist.objects.get(article=8)
     if art8.versions.count() == 1:
         changes = {

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import importlib
 from typing import Any
 
 from django.contrib.auth.models import Permission
@@ -17,15 +16,10 @@ Result = InspectionItemResult.Result
 
 
 def ensure_checklists() -> None:
-    """Seed the regulation's checklists again when a transactional test has flushed the tables.
+    """Seed the regulation's checklists again when a transactional test has flushed the tables."""
+    from integrity.demo import ensure_regulation_checklists
 
-    The data migration seeds them once; TransactionTestCase's flush (live server, Celery worker tests)
-    empties every table afterwards. The migration's own function is idempotent.
-    """
-    from django.apps import apps
-
-    migration = importlib.import_module("integrity.migrations.0002_seed_regulation_checklists")
-    migration.seed(apps, None)
+    ensure_regulation_checklists()
 
 
 def grant(user: Any, *perms: str) -> Any:
