@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -94,6 +94,7 @@ from supervision.permissions import (
     visible_accountability,
 )
 from supervision.views.findings import DEFAULT_RECTIFICATION_WORKING_DAYS
+from supervision.views.outcome import run_action
 from supervision.workdays import add_working_days
 from supervision.workflow import EditConflict, TransitionNotAllowed
 
@@ -113,20 +114,6 @@ def _get(queryset: QuerySet[Any], pk: int) -> Any:
     if obj is None:
         raise Http404
     return obj
-
-
-def _run(request: HttpRequest, perform: Callable[[], Any], success: str) -> bool:
-    """Run an action; a refused move or a lost update becomes a message, never a 500."""
-    try:
-        perform()
-    except EditConflict as conflict:
-        messages.error(request, conflict.message)
-        return False
-    except TransitionNotAllowed as refused:
-        messages.error(request, refused.message)
-        return False
-    messages.success(request, success)
-    return True
 
 
 def _form_page(
@@ -380,7 +367,7 @@ def checklist_revise(request: HttpRequest, pk: int) -> HttpResponse:
     form = ChecklistRevisionForm(request.POST or None, version=current)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if _run(
+        if run_action(
             request,
             lambda: actions.checklist_revise(
                 checklist,
@@ -390,7 +377,7 @@ def checklist_revise(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=data["version"],
             ),
             _("已生成新版本；此前的检查仍保留其使用的版本。"),
-        ):
+        )[0]:
             return redirect("integrity:checklist_detail", checklist.pk)
         form = ChecklistRevisionForm(request.POST, version=checklist.current_version())
         form.is_valid()
@@ -548,7 +535,7 @@ def inspection_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if _run(
+        if run_action(
             request,
             lambda: actions.inspection_update_plan(
                 inspection,
@@ -561,7 +548,7 @@ def inspection_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 version=data["version"],
             ),
             _("检查计划已修改。"),
-        ):
+        )[0]:
             return redirect("integrity:inspection_detail", inspection.pk)
     return _form_page(
         request,
@@ -672,8 +659,10 @@ def result_update(request: HttpRequest, pk: int, result_pk: int) -> HttpResponse
                 files=data["files"],
                 version=data["version"],
             )
-        except (EditConflict, TransitionNotAllowed) as refused:
+        except (EditConflict, TransitionNotAllowed) as refused:  # shown in the row, not as a page message
             error, status = str(refused.message), 409
+        except ValidationError as invalid:
+            error, status = "；".join(invalid.messages), 400
         else:
             form = None
     else:
@@ -715,18 +704,17 @@ def inspection_complete(request: HttpRequest, pk: int) -> HttpResponse:
         context = _inspection_context(request, inspection, complete_form=form)
         return render(request, "integrity/inspections/detail.html", context, status=400)
     data = form.cleaned_data
-    try:
-        findings = actions.inspection_complete(
+    run_action(
+        request,
+        lambda: actions.inspection_complete(
             inspection,
             acting_user=request.user,
             conclusion=data["conclusion"],
             deadline=data["deadline"],
             version=data["version"],
-        )
-    except (EditConflict, TransitionNotAllowed) as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, _("检查已完成，已对 %(count)s 个问题下达整改要求。") % {"count": len(findings)})
+        ),
+        _("检查已完成；部分符合和不符合的条目已作为问题下达整改要求。"),
+    )
     return redirect("integrity:inspection_detail", inspection.pk)
 
 
@@ -737,7 +725,7 @@ def inspection_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = ReasonForm(request.POST)
     if form.is_valid():
-        _run(
+        run_action(
             request,
             lambda: actions.inspection_cancel(inspection, acting_user=request.user, reason=form.cleaned_data["reason"]),
             _("检查已撤销。"),
@@ -856,7 +844,7 @@ def spot_check_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if _run(
+        if run_action(
             request,
             lambda: actions.spot_check_update(
                 SpotCheck.objects.get(pk=pk),
@@ -866,7 +854,7 @@ def spot_check_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 **_changes_from(form),
             ),
             _("抽查情况已保存。"),
-        ):
+        )[0]:
             return redirect("integrity:spot_check_detail", pk)
     return _form_page(
         request,
@@ -927,7 +915,7 @@ def spot_check_issue_add(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         context = _spot_check_context(request, spot_check, issue_form=form)
         return render(request, "integrity/spot_checks/detail.html", context, status=400)
-    _run(
+    run_action(
         request,
         lambda: actions.spot_check_add_issue(spot_check, acting_user=request.user, **form.cleaned_data),
         _("已登记问题。"),
@@ -941,7 +929,7 @@ def spot_check_issue_withdraw(request: HttpRequest, pk: int, issue_pk: int) -> H
     issue = _get(spot_check.issues.all(), issue_pk)
     form = ReasonForm(request.POST)
     if form.is_valid():
-        _run(
+        run_action(
             request,
             lambda: actions.spot_check_withdraw_issue(
                 issue, acting_user=request.user, reason=form.cleaned_data["reason"]
@@ -961,14 +949,13 @@ def spot_check_feedback(request: HttpRequest, pk: int) -> HttpResponse:
         context = _spot_check_context(request, spot_check, feedback_form=form)
         return render(request, "integrity/spot_checks/detail.html", context, status=400)
     data = form.cleaned_data
-    try:
-        findings = actions.spot_check_feed_back(
+    run_action(
+        request,
+        lambda: actions.spot_check_feed_back(
             spot_check, acting_user=request.user, deadline=data["deadline"], version=data["version"]
-        )
-    except (EditConflict, TransitionNotAllowed) as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, _("已反馈被抽查单位，对 %(count)s 个问题下达整改要求。") % {"count": len(findings)})
+        ),
+        _("已反馈被抽查单位，发现的问题已下达整改要求。"),
+    )
     return redirect("integrity:spot_check_detail", spot_check.pk)
 
 
@@ -980,7 +967,7 @@ def spot_check_report(request: HttpRequest, pk: int) -> HttpResponse:
         context = _spot_check_context(request, spot_check, report_form=form)
         return render(request, "integrity/spot_checks/detail.html", context, status=400)
     data = form.cleaned_data
-    _run(
+    run_action(
         request,
         lambda: actions.spot_check_report(
             spot_check, acting_user=request.user, to=data["to"], text=data["text"], version=data["version"]
@@ -1132,13 +1119,13 @@ def risk_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = _changes_from(form)
-        if _run(
+        if run_action(
             request,
             lambda: actions.risk_update(
                 Risk.objects.get(pk=pk), acting_user=request.user, version=form.cleaned_data["version"], **data
             ),
             _("风险已修改。"),
-        ):
+        )[0]:
             return redirect("integrity:risk_detail", pk)
     return _form_page(
         request,
@@ -1161,7 +1148,7 @@ def risk_review(request: HttpRequest, pk: int) -> HttpResponse:
             request, "integrity/risks/detail.html", _risk_context(request, risk, review_form=form), status=400
         )
     data = form.cleaned_data
-    _run(
+    run_action(
         request,
         lambda: actions.risk_review(
             risk,
@@ -1269,7 +1256,7 @@ def risk_report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if _run(
+        if run_action(
             request,
             lambda: actions.risk_report_save(
                 RiskAnalysisReport.objects.get(pk=pk),
@@ -1280,7 +1267,7 @@ def risk_report_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 **_changes_from(form, "risks"),
             ),
             _("风险分析报告已保存。"),
-        ):
+        )[0]:
             return redirect("integrity:risk_report_detail", pk)
     return _form_page(
         request,
@@ -1297,7 +1284,7 @@ def risk_report_submit(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_risk_report_for_user(request.user, pk)
     if not access.may_keep_risks(request.user, report.agency_id):
         raise PermissionDenied
-    _run(
+    run_action(
         request,
         lambda: actions.risk_report_submit(report, acting_user=request.user, version=_int(request.POST.get("version"))),
         _("风险分析报告已报送。"),
@@ -1395,7 +1382,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if _run(
+        if run_action(
             request,
             lambda: actions.plan_save(
                 DisposalPlan.objects.get(pk=pk),
@@ -1407,7 +1394,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 **_changes_from(form, "risks", "responsible"),
             ),
             _("风险处置预案已修订。"),
-        ):
+        )[0]:
             return redirect("integrity:plan_detail", pk)
     return _form_page(
         request,
@@ -1426,7 +1413,7 @@ def plan_in_force(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = EffectiveForm(request.POST)
     if form.is_valid():
-        _run(
+        run_action(
             request,
             lambda: actions.plan_put_in_force(
                 plan, acting_user=request.user, effective_on=form.cleaned_data["effective_on"]
@@ -1445,7 +1432,7 @@ def plan_repeal(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = ReasonForm(request.POST)
     if form.is_valid():
-        _run(
+        run_action(
             request,
             lambda: actions.plan_repeal(plan, acting_user=request.user, reason=form.cleaned_data["reason"]),
             _("预案已废止。"),
@@ -1572,7 +1559,7 @@ def service_commitment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if (
         request.method == "POST"
         and form.is_valid()
-        and _run(
+        and run_action(
             request,
             lambda: actions.service_commitment_save(
                 ServiceCommitment.objects.get(pk=pk),
@@ -1581,7 +1568,7 @@ def service_commitment_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 **_changes_from(form),
             ),
             _("服务承诺已修改。"),
-        )
+        )[0]
     ):
         return redirect("integrity:service_commitment_detail", pk)
     return _form_page(
@@ -1601,7 +1588,7 @@ def service_commitment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = ReasonForm(request.POST)
     if form.is_valid():
-        _run(
+        run_action(
             request,
             lambda: actions.service_commitment_withdraw(
                 commitment, acting_user=request.user, reason=form.cleaned_data["reason"]
@@ -1661,7 +1648,7 @@ def service_rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if _run(
+        if run_action(
             request,
             lambda: actions.service_rule_save(
                 ServiceRule.objects.get(pk=pk),
@@ -1671,7 +1658,7 @@ def service_rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 **_changes_from(form),
             ),
             _("服务制度已修订。"),
-        ):
+        )[0]:
             return redirect("integrity:service_rule_detail", pk)
     return _form_page(
         request,
@@ -1690,7 +1677,7 @@ def service_rule_repeal(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = ReasonForm(request.POST)
     if form.is_valid():
-        _run(
+        run_action(
             request,
             lambda: actions.service_rule_repeal(rule, acting_user=request.user, reason=form.cleaned_data["reason"]),
             _("服务制度已废止。"),
@@ -1875,7 +1862,7 @@ def assignment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if _run(
+        if run_action(
             request,
             lambda: actions.assignment_save(
                 ResponsibilityAssignment.objects.get(pk=pk),
@@ -1886,7 +1873,7 @@ def assignment_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 **_changes_from(form, "assigned_by"),
             ),
             _("一岗双责已修改。"),
-        ):
+        )[0]:
             return redirect("integrity:assignment_detail", pk)
     return _form_page(
         request,
@@ -1993,7 +1980,7 @@ def commitment_sign(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = CommitmentSignForm(request.POST, request.FILES)
     if form.is_valid():
-        _run(
+        run_action(
             request,
             lambda: actions.commitment_sign(commitment, acting_user=request.user, files=form.cleaned_data["files"]),
             _("承诺书已签署。"),
@@ -2010,7 +1997,7 @@ def commitment_void(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = ReasonForm(request.POST)
     if form.is_valid():
-        _run(
+        run_action(
             request,
             lambda: actions.commitment_void(commitment, acting_user=request.user, reason=form.cleaned_data["reason"]),
             _("承诺书已作废。"),

@@ -342,7 +342,7 @@ class TestPages:
             "version": inspection.version,
         }
         response = client.post(url, data, follow=True)
-        assert "已对 1 个问题下达整改要求" in response.content.decode()
+        assert "部分符合和不符合的条目已作为问题下达整改要求" in response.content.decode()
         response = client.post(url, data, follow=True)
         assert "不能重复完成" in response.content.decode()
         assert Finding.objects.count() == 1

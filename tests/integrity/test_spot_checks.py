@@ -152,7 +152,7 @@ class TestPages:
             {"deadline": (local_today() + datetime.timedelta(days=5)).isoformat(), "version": spot_check.version},
             follow=True,
         )
-        assert "对 1 个问题下达整改要求" in response.content.decode()
+        assert "发现的问题已下达整改要求" in response.content.decode()
         spot_check.refresh_from_db()
         response = client.post(
             reverse("integrity:spot_check_report", args=[spot_check.pk]),
