@@ -62,6 +62,7 @@ class Action(models.TextChoices):
     VISIT = "visit", _("明察暗访、定期检查")
     SUPERVISE = "supervise", _("监督")
     REVIEW_REPORTS = "review_reports", _("审阅半年业务经办情况汇报")
+    MANAGE_INTEGRITY = "manage_integrity", _("廉政建设管理")
 
 
 STAFF_ROLES = frozenset(Role.values) - {Role.SYSTEM_ADMIN}
@@ -78,6 +79,9 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     Action.VISIT: frozenset({Role.INSPECTOR, Role.CITY_AGENCY_OFFICE, Role.CITY_AGENCY_LEADER}),
     Action.SUPERVISE: frozenset({Role.SUPERVISOR}),
     Action.REVIEW_REPORTS: frozenset({Role.INSPECTOR}),
+    # 第十一条: 一岗双责 and integrity commitments are kept by each agency's head for their staff and by
+    # the city agency's leader and office for everyone.
+    Action.MANAGE_INTEGRITY: frozenset({Role.COUNTY_HEAD, Role.CITY_AGENCY_LEADER, Role.CITY_AGENCY_OFFICE}),
 }
 
 # 第五条: while a county head is away on approved leave, the one acting person (主持工作) acts for the

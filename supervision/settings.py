@@ -348,6 +348,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "assessment.tasks.generate_january_reports_task",
         "schedule": crontab(month_of_year=1, hour=2, minute=30),
     },
+    # 第十条（三）: risks whose review date has come are put before their owners every morning.
+    "remind-risk-reviews": {
+        "task": "integrity.tasks.remind_risk_reviews_task",
+        "schedule": crontab(hour=7, minute=20),
+    },
 }
 
 # Complaints and reports (第十六条): deadlines in working days and the public intake's limits.

@@ -33,6 +33,7 @@ urlpatterns = [
     path("disclosure/", include("supervision.urls_disclosure")),
     path("assessment/", include("assessment.urls")),
     path("", include("assessment.urls_public")),
+    path("integrity/", include("integrity.urls")),
     path("notifications/", include("supervision.urls_notifications")),
     path("files/<uuid:token>/", files.attachment_download, name="attachment_download"),
     path("complaints/", include("complaints.urls")),

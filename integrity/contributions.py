@@ -1,0 +1,117 @@
+"""What the integrity app contributes to the shared registries: navigation, "my work", demo, files."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from supervision.permissions import Role
+from supervision.registry import DashboardCard, DashboardCount, DemoSeeder, NavItem, registry
+
+NAV_ROLES = frozenset(Role.values) - {Role.SUPERVISOR}
+
+
+def _counts(user: Any) -> list[DashboardCount]:
+    """Inspections to complete, spot checks to feed back, risks due for review, commitments to sign.
+
+    Integrity talks are never counted here: a number on a dashboard would tell that they exist.
+    """
+    from integrity import access
+    from integrity.models import ControlInspection, IntegrityCommitment, SpotCheck
+    from supervision.permissions import is_system_admin, person_of
+
+    counts: list[DashboardCount] = []
+    if access.may_plan_inspections(user):
+        mine = ControlInspection.objects.open().filter(Q(lead=user) | Q(team=user)).distinct()
+        if is_system_admin(user):
+            mine = ControlInspection.objects.open()
+        url = reverse("integrity:inspection_list")
+        counts.append(DashboardCount(_("待完成的内控检查"), mine.count(), f"{url}?status=in_progress", "warning"))
+        drafts = SpotCheck.objects.filter(status=SpotCheck.Status.DRAFT, checked_by=user).count()
+        if drafts:
+            counts.append(
+                DashboardCount(
+                    _("待反馈的业务抽查"), drafts, f"{reverse('integrity:spot_check_list')}?status=draft", "warning"
+                )
+            )
+    keeping = access.risk_keeping_agencies(user)
+    if keeping.exists():
+        due = access.visible_risks(user).filter(agency__in=keeping).due_for_review(timezone.localdate()).count()
+        counts.append(
+            DashboardCount(
+                _("到期待复核的风险"),
+                due,
+                f"{reverse('integrity:risk_list')}?due=yes",
+                "danger" if due else "secondary",
+            )
+        )
+    person = person_of(user)
+    if person is not None:
+        pending = IntegrityCommitment.objects.filter(person=person, status=IntegrityCommitment.Status.PENDING).count()
+        if pending:
+            counts.append(
+                DashboardCount(_("待我签署的廉政承诺书"), pending, reverse("integrity:commitment_list"), "warning")
+            )
+    if access.may_manage_integrity(user):
+        unsigned = (
+            access.visible_commitments(user)
+            .filter(status=IntegrityCommitment.Status.PENDING, year=timezone.localdate().year)
+            .count()
+        )
+        url = reverse("integrity:commitment_list")
+        counts.append(DashboardCount(_("本年度未签署廉政承诺书"), unsigned, f"{url}?status=pending", "secondary"))
+    return counts
+
+
+def _seed(**options: Any) -> None:
+    from integrity.demo import seed_integrity
+
+    seed_integrity(**options)
+
+
+def _attachment_checks() -> None:
+    from integrity import access
+    from integrity.models import (
+        DisposalPlan,
+        InspectionItemResult,
+        IntegrityCommitment,
+        IntegrityTalk,
+        IntegrityTalkFollowUp,
+        ResponsibilityAssignment,
+        RiskAnalysisReport,
+        ServiceRule,
+        SpotCheck,
+    )
+    from supervision.attachments import register_record_access
+
+    def visible(queryset_of: Any) -> Any:
+        return lambda user, record: queryset_of(user).filter(pk=record.pk).exists()
+
+    register_record_access(
+        InspectionItemResult,
+        lambda user, result: access.visible_inspections(user).filter(pk=result.inspection_id).exists(),
+    )
+    register_record_access(SpotCheck, visible(access.visible_spot_checks))
+    register_record_access(RiskAnalysisReport, visible(access.visible_risk_reports))
+    register_record_access(DisposalPlan, visible(access.visible_plans))
+    register_record_access(ServiceRule, visible(access.visible_service_rules))
+    register_record_access(ResponsibilityAssignment, visible(access.visible_assignments))
+    register_record_access(IntegrityCommitment, visible(access.visible_commitments))
+    # 廉政约谈: files follow the talk's own restriction, never the agency's.
+    register_record_access(IntegrityTalk, visible(access.visible_talks))
+    register_record_access(
+        IntegrityTalkFollowUp, lambda user, follow_up: access.visible_talks(user).filter(pk=follow_up.talk_id).exists()
+    )
+
+
+def register() -> None:
+    registry.add_nav(
+        NavItem(_("内控与廉政"), "integrity:index", order=60, roles=NAV_ROLES, active_prefix="/integrity/")
+    )
+    registry.add_dashboard(DashboardCard(_("内控与廉政"), _counts, order=60))
+    registry.add_demo(DemoSeeder("integrity", _seed, order=60))
+    _attachment_checks()
