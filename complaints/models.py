@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from supervision.models import Agency, City
+from supervision.models.events import ThreadEvent
 from supervision.workflow import TransitionNotAllowed
 
 
@@ -458,7 +459,7 @@ class ClockPause(models.Model):
         return f"{self.get_clock_display()} {self.started_on}–{self.ended_on or ''}"
 
 
-class ComplaintEvent(models.Model):
+class ComplaintEvent(ThreadEvent):
     """One entry of a complaint's thread. `public_text` is what the complainant may read; `text` is internal."""
 
     class Kind(models.TextChoices):
@@ -482,25 +483,12 @@ class ComplaintEvent(models.Model):
         Complaint, on_delete=models.CASCADE, related_name="events", verbose_name=_("举报投诉")
     )
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("办理人"),
-    )
     text = models.TextField(_("内部记录"), blank=True)
     public_text = models.TextField(_("公开内容"), blank=True, help_text=_("非空时反映人凭查询码可以看到。"))
-    created_at = models.DateTimeField(_("时间"), default=timezone.now)
 
-    class Meta:
+    class Meta(ThreadEvent.Meta):
         verbose_name = _("办理记录")
         verbose_name_plural = _("办理记录")
-        ordering = ["created_at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d}"
 
 
 def letter_path(instance: ComplaintLetter, filename: str) -> str:

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from supervision.models.events import ThreadEvent
 from supervision.models.findings import Finding
 from supervision.models.org import Agency, City, Person
 from supervision.workflow import TransitionNotAllowed
@@ -371,7 +372,7 @@ class Leave(models.Model):
         self.status = self.Status.FILED
 
 
-class LeaveEvent(models.Model):
+class LeaveEvent(ThreadEvent):
     """One line of the approval trail printed on the 请销假报告单."""
 
     class Kind(models.TextChoices):
@@ -385,24 +386,10 @@ class LeaveEvent(models.Model):
 
     leave = models.ForeignKey(Leave, on_delete=models.CASCADE, related_name="events", verbose_name=_("请假"))
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("办理人"),
-    )
-    text = models.TextField(_("内容"), blank=True)
-    created_at = models.DateTimeField(_("时间"), default=timezone.now)
 
-    class Meta:
+    class Meta(ThreadEvent.Meta):
         verbose_name = _("请销假记录")
         verbose_name_plural = _("请销假记录")
-        ordering = ["created_at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class LeaveFiling(models.Model):

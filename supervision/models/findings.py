@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from supervision.models.events import ThreadEvent
 from supervision.models.org import Agency, Person
 from supervision.workflow import TransitionNotAllowed
 
@@ -167,7 +168,7 @@ class Finding(models.Model):
         self.overdue_since = today
 
 
-class FindingEvent(models.Model):
+class FindingEvent(ThreadEvent):
     """One entry of a finding's thread: raised, answered, accepted, rejected, reopened, overdue…"""
 
     class Kind(models.TextChoices):
@@ -181,28 +182,10 @@ class FindingEvent(models.Model):
 
     finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="events", verbose_name=_("问题"))
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("办理人"),
-    )
-    text = models.TextField(_("内容"), blank=True)
-    created_at = models.DateTimeField(_("时间"), default=timezone.now)
 
-    class Meta:
+    class Meta(ThreadEvent.Meta):
         verbose_name = _("整改记录")
         verbose_name_plural = _("整改记录")
-        ordering = ["created_at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d}"
-
-    @property
-    def needs_text(self) -> bool:
-        return self.kind in {self.Kind.ANSWERED, self.Kind.REJECTED, self.Kind.REOPENED}
 
 
 def finding_source_fields(record: models.Model | None) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from supervision.models.events import ThreadEvent
 from supervision.models.findings import local_today
 from supervision.models.org import Agency, City, Division
 from supervision.workflow import TransitionNotAllowed
@@ -442,7 +443,7 @@ class SemiannualReport(models.Model):
         self.overdue_since = today
 
 
-class SemiannualReportEvent(models.Model):
+class SemiannualReportEvent(ThreadEvent):
     """One step of a report's thread: opened, submitted, returned with comments, accepted, overdue."""
 
     class Kind(models.TextChoices):
@@ -457,24 +458,10 @@ class SemiannualReportEvent(models.Model):
         SemiannualReport, on_delete=models.CASCADE, related_name="events", verbose_name=_("半年汇报")
     )
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("办理人"),
-    )
-    text = models.TextField(_("内容"), blank=True)
-    created_at = models.DateTimeField(_("时间"), default=timezone.now)
 
-    class Meta:
+    class Meta(ThreadEvent.Meta):
         verbose_name = _("半年汇报办理记录")
         verbose_name_plural = _("半年汇报办理记录")
-        ordering = ["created_at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d}"
 
 
 # ---------------------------------------------------------------------------------------------
