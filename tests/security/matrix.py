@@ -1342,6 +1342,486 @@ COMPLAINTS = [
     ),
 ]
 
-ROWS: list[Row] = [*PLATFORM, *DOWNLOADS, *FINDINGS, *ATTENDANCE, *OVERSIGHT, *DISCLOSURE, *ASSESSMENT, *COMPLAINTS]
+# ---------------------------------------------------------------------------------------------
+# Internal control and integrity (第六条至第十一条)
+
+TEAM_SEES = "200 admin inspector | 404 assessor team leader office handler COUNTY supervisor head_x"
+KEEPERS_PAGE = "200 admin inspector head head_x | 403 assessor team leader office handler staff supervisor"
+KEEPERS = "200 admin inspector head | 403 assessor team leader office handler staff | 404 supervisor head_x"
+SERVICE_PAGE = "200 admin head head_x | 403 CITY staff supervisor"
+SERVICE = "200 admin head | 403 CITY staff | 404 supervisor head_x"
+MANAGERS_PAGE = "200 admin leader office head head_x | 403 assessor team inspector handler staff supervisor"
+ADMIN_ONLY_PAGE = "200 admin | 403 CITY COUNTY supervisor head_x"
+TALKS = "200 admin | 404 CITY COUNTY supervisor head_x"
+
+
+def ok(expect: str) -> str:
+    """The same cells for the POST that changes state: success is a redirect."""
+    return expect.replace("200", "302")
+
+
+def _results_recorded(w: World, s: Side, client: Any) -> None:
+    from integrity import actions
+
+    for result in s.control_inspection.results.filter(result="pending"):
+        actions.inspection_record_result(result, acting_user=w.users["inspector"], outcome="compliant")
+
+
+def _checklist_data(w: World, s: Side) -> dict[str, Any]:
+    version = w.checklist.current_version()
+    data: dict[str, Any] = {"version": version.number, "note": "细化检查要点。"}
+    for item in version.items.order_by("position"):
+        data[f"points_{item.position}"] = item.check_points + ("（细化）" if item.position == 1 else "")
+        data[f"guidance_{item.position}"] = item.guidance
+    return data
+
+
+def _result_data(w: World, s: Side) -> dict[str, Any]:
+    prefix = f"r{s.control_result.pk}"
+    return {
+        f"{prefix}-version": version(s.control_result),
+        f"{prefix}-result": "compliant",
+        f"{prefix}-problem": "",
+        f"{prefix}-notes": "符合。",
+        f"{prefix}-severity": "minor",
+    }
+
+
+def _spot_check_data(w: World, s: Side) -> dict[str, Any]:
+    return {
+        "agency": w.a.agency.pk,
+        "business_area": "benefit_review",
+        "subject": "待遇核定抽查",
+        "period_start": "2026-01-01",
+        "period_end": "2026-06-30",
+        "checked_on": day(),
+        "population": 100,
+        "sample_size": 10,
+        "method": "随机抽取",
+        "summary": "",
+    }
+
+
+def _risk_data(w: World, s: Side) -> dict[str, Any]:
+    return {
+        "agency": w.a.agency.pk,
+        "title": "支出户违规划拨风险",
+        "category": "fund_safety",
+        "description": "未经审批划拨。",
+        "likelihood": 2,
+        "impact": 5,
+        "controls": "双签。",
+        "status": "identified",
+        "identified_on": day(),
+        "next_review_on": day(90),
+    }
+
+
+def _plan_data(w: World, s: Side) -> dict[str, Any]:
+    return {
+        "agency": w.a.agency.pk,
+        "title": "支出户违规划拨处置预案",
+        "category": "fund_safety",
+        "risks": [w.a.risk.pk],
+        "triggers": "发现违规划拨。",
+        "steps": "冻结账户，追回资金。",
+    }
+
+
+def _service_commitment_data(w: World, s: Side) -> dict[str, Any]:
+    return {
+        "agency": w.a.agency.pk,
+        "item": "社会保险登记",
+        "time_limit": 1,
+        "time_unit": "working_days",
+        "commitment": "资料齐全的1个工作日内办结。",
+        "effective_on": day(),
+    }
+
+
+def _service_rule_data(w: World, s: Side) -> dict[str, Any]:
+    return {
+        "agency": w.a.agency.pk,
+        "kind": "time_limited",
+        "title": "限时办结制",
+        "content": "限时办结。",
+        "effective_on": day(),
+    }
+
+
+def _assignment_data(w: World, s: Side) -> dict[str, Any]:
+    return {
+        "person": w.a.deputy.person.pk,
+        "year": 2026,
+        "post": "分管副主任",
+        "business_duties": "分管待遇审核。",
+        "integrity_duties": "分管范围内的党风廉政建设。",
+        "assigned_by": w.a.head.person.pk,
+        "signed_on": day(),
+    }
+
+
+INTEGRITY = [
+    get("integrity:index", f"200 {EVERYONE}"),
+    get("integrity:search", f"200 {EVERYONE}", query={"q": "机密"}, note="county B's records all carry 机密"),
+    get("integrity:checklist_list", f"200 {EVERYONE}", note="the regulation's own check points"),
+    get("integrity:checklist_detail", f"200 {EVERYONE}", lambda w, s: {"pk": w.checklist.pk}, county=False),
+    get("integrity:checklist_revise", INSPECTORS_ONLY, lambda w, s: {"pk": w.checklist.pk}, county=False),
+    post(
+        "integrity:checklist_revise",
+        ok(INSPECTORS_ONLY),
+        lambda w, s: {"pk": w.checklist.pk},
+        _checklist_data,
+        county=False,
+    ),
+    get("integrity:inspection_list", f"200 {EVERYONE}"),
+    get("integrity:inspection_export", f"200 {EVERYONE}"),
+    get("integrity:inspection_new", INSPECTORS_ONLY),
+    post(
+        "integrity:inspection_new",
+        ok(INSPECTORS_ONLY),
+        data=lambda w, s: {
+            "agency": w.a.agency.pk,
+            "checklists": [w.checklist.pk],
+            "period_start": "2025-01-01",
+            "period_end": "2025-12-31",
+            "planned_on": day(),
+        },
+    ),
+    get(
+        "integrity:inspection_detail",
+        TEAM_SEES,
+        pk("control_inspection"),
+        variant="in progress",
+        note="the agency sees an inspection once it is completed",
+    ),
+    get("integrity:inspection_detail", SEEN_BY_STAFF, pk("control_completed"), variant="completed"),
+    get("integrity:inspection_edit", TEAM_SEES, pk("control_inspection")),
+    post(
+        "integrity:inspection_edit",
+        ok(TEAM_SEES),
+        pk("control_inspection"),
+        lambda w, s: {
+            "title": "内控检查（调整）",
+            "period_start": "2025-01-01",
+            "period_end": "2025-12-31",
+            "planned_on": day(1),
+            "version": version(s.control_inspection),
+        },
+    ),
+    post(
+        "integrity:result_update",
+        ok(TEAM_SEES),
+        lambda w, s: {"pk": s.control_inspection.pk, "result_pk": s.control_result.pk},
+        _result_data,
+    ),
+    post(
+        "integrity:result_update",
+        TEAM_SEES,
+        lambda w, s: {"pk": s.control_inspection.pk, "result_pk": s.control_result.pk},
+        _result_data,
+        htmx=True,
+        variant="htmx",
+    ),
+    post(
+        "integrity:inspection_complete",
+        ok(TEAM_SEES),
+        pk("control_inspection"),
+        lambda w, s: {"conclusion": "总体良好。", "deadline": day(20), "version": version(s.control_inspection)},
+        prepare=_results_recorded,
+    ),
+    post("integrity:inspection_cancel", ok(TEAM_SEES), pk("control_inspection"), lambda w, s: {"reason": "调整计划。"}),
+    get("integrity:inspection_report", SEEN_BY_STAFF, pk("control_completed"), variant="completed"),
+    get(
+        "integrity:inspection_report",
+        "404 admin CITY COUNTY supervisor head_x",
+        pk("control_inspection"),
+        variant="in progress",
+        note="no report before the inspection is completed",
+    ),
+    get("integrity:spot_check_list", f"200 {EVERYONE}"),
+    get("integrity:spot_check_new", INSPECTORS_ONLY),
+    post("integrity:spot_check_new", ok(INSPECTORS_ONLY), data=_spot_check_data),
+    get("integrity:spot_check_detail", TEAM_SEES, pk("spot_check"), variant="being recorded"),
+    get("integrity:spot_check_detail", SEEN_BY_STAFF, pk("spot_check_fed"), variant="fed back"),
+    get("integrity:spot_check_edit", TEAM_SEES, pk("spot_check")),
+    post(
+        "integrity:spot_check_edit",
+        ok(TEAM_SEES),
+        pk("spot_check"),
+        lambda w, s: {**_spot_check_data(w, s), "version": version(s.spot_check)},
+    ),
+    post(
+        "integrity:spot_check_issue_add",
+        ok(TEAM_SEES),
+        pk("spot_check"),
+        lambda w, s: {
+            "file_reference": "DY-2026-002",
+            "article": "第七条（四）",
+            "severity": "minor",
+            "title": "待遇核定资料不全",
+            "description": "缺少身份证明复印件。",
+        },
+    ),
+    post(
+        "integrity:spot_check_issue_withdraw",
+        ok(TEAM_SEES),
+        lambda w, s: {"pk": s.spot_check.pk, "issue_pk": s.spot_issue.pk},
+        lambda w, s: {"reason": "经核实不是问题。"},
+    ),
+    post(
+        "integrity:spot_check_feedback",
+        ok(TEAM_SEES),
+        pk("spot_check"),
+        lambda w, s: {"deadline": day(20), "version": version(s.spot_check)},
+    ),
+    post(
+        "integrity:spot_check_report",
+        "302 admin inspector | 403 assessor team leader office handler COUNTY | 404 supervisor head_x",
+        pk("spot_check_fed"),
+        lambda w, s: {
+            "to": s.head.person.pk,
+            "text": "抽查发现问题1件，已反馈。",
+            "version": version(s.spot_check_fed),
+        },
+    ),
+    get("integrity:risk_list", f"200 {EVERYONE}"),
+    get("integrity:risk_export", f"200 {EVERYONE}"),
+    get("integrity:risk_new", KEEPERS_PAGE),
+    post("integrity:risk_new", ok(KEEPERS_PAGE), data=_risk_data),
+    get("integrity:risk_detail", SEEN_BY_STAFF, pk("risk")),
+    get("integrity:risk_edit", KEEPERS, pk("risk")),
+    post(
+        "integrity:risk_edit",
+        ok(KEEPERS),
+        pk("risk"),
+        lambda w, s: {
+            **{key: value for key, value in _risk_data(w, s).items() if key != "agency"},
+            "version": version(s.risk),
+        },
+    ),
+    post(
+        "integrity:risk_review",
+        ok(KEEPERS),
+        pk("risk"),
+        lambda w, s: {
+            "likelihood": 2,
+            "impact": 4,
+            "status": "monitoring",
+            "note": "已上线生存认证比对。",
+            "next_review_on": day(90),
+            "version": version(s.risk),
+        },
+    ),
+    get("integrity:risk_report_list", f"200 {EVERYONE}"),
+    get("integrity:risk_report_new", KEEPERS_PAGE),
+    post(
+        "integrity:risk_report_new",
+        ok(KEEPERS_PAGE),
+        data=lambda w, s: {
+            "agency": w.a.agency.pk,
+            "year": 2026,
+            "period": "h2",
+            "title": "2026年下半年风险分析报告",
+            "analysis": "总体可控。",
+            "risks": [w.a.risk.pk],
+        },
+    ),
+    get("integrity:risk_report_detail", SEEN_BY_STAFF, pk("risk_report")),
+    get("integrity:risk_report_edit", KEEPERS, pk("risk_report")),
+    post(
+        "integrity:risk_report_edit",
+        ok(KEEPERS),
+        pk("risk_report"),
+        lambda w, s: {
+            "title": "2026年上半年风险分析报告（修改）",
+            "analysis": "总体可控。",
+            "risks": [s.risk.pk],
+            "version": version(s.risk_report),
+        },
+    ),
+    post(
+        "integrity:risk_report_submit",
+        ok(KEEPERS),
+        pk("risk_report"),
+        lambda w, s: {"version": version(s.risk_report)},
+    ),
+    get("integrity:plan_list", f"200 {EVERYONE}"),
+    get("integrity:plan_new", KEEPERS_PAGE),
+    post("integrity:plan_new", ok(KEEPERS_PAGE), data=_plan_data),
+    get("integrity:plan_detail", SEEN_BY_STAFF, pk("plan")),
+    get("integrity:plan_edit", KEEPERS, pk("plan")),
+    post(
+        "integrity:plan_edit",
+        ok(KEEPERS),
+        pk("plan"),
+        lambda w, s: {
+            **{key: value for key, value in _plan_data(w, s).items() if key != "agency"},
+            "risks": [s.risk.pk],
+            "version": version(s.plan),
+        },
+    ),
+    post("integrity:plan_in_force", ok(KEEPERS), pk("plan"), lambda w, s: {"effective_on": day()}),
+    post("integrity:plan_repeal", ok(KEEPERS), pk("plan"), lambda w, s: {"reason": "已被新预案取代。"}),
+    get("integrity:service", f"200 {EVERYONE}"),
+    get("integrity:service_export", f"200 {EVERYONE}"),
+    get("integrity:service_commitment_new", SERVICE_PAGE),
+    post("integrity:service_commitment_new", ok(SERVICE_PAGE), data=_service_commitment_data),
+    get("integrity:service_commitment_detail", SEEN_BY_STAFF, pk("service_commitment")),
+    get("integrity:service_commitment_edit", SERVICE, pk("service_commitment")),
+    post(
+        "integrity:service_commitment_edit",
+        ok(SERVICE),
+        pk("service_commitment"),
+        lambda w, s: {
+            **{key: value for key, value in _service_commitment_data(w, s).items() if key != "agency"},
+            "version": version(s.service_commitment),
+        },
+    ),
+    post(
+        "integrity:service_commitment_withdraw",
+        ok(SERVICE),
+        pk("service_commitment"),
+        lambda w, s: {"reason": "事项已取消。"},
+    ),
+    get("integrity:service_rule_new", SERVICE_PAGE),
+    post("integrity:service_rule_new", ok(SERVICE_PAGE), data=_service_rule_data),
+    get("integrity:service_rule_detail", SEEN_BY_STAFF, pk("service_rule")),
+    get("integrity:service_rule_edit", SERVICE, pk("service_rule")),
+    post(
+        "integrity:service_rule_edit",
+        ok(SERVICE),
+        pk("service_rule"),
+        lambda w, s: {
+            "kind": "first_inquiry",
+            "title": "首问负责制（修订）",
+            "content": "首位接待人员负责到底。",
+            "effective_on": day(),
+            "version": version(s.service_rule),
+        },
+    ),
+    post("integrity:service_rule_repeal", ok(SERVICE), pk("service_rule"), lambda w, s: {"reason": "已合并。"}),
+    get("integrity:accountability_list", ADMIN_ONLY_PAGE, note="责任追究 is restricted: no role carries the right"),
+    get("integrity:accountability_new", ADMIN_ONLY_PAGE),
+    post(
+        "integrity:accountability_new",
+        ok(ADMIN_ONLY_PAGE),
+        data=lambda w, s: {
+            "agency": w.a.agency.pk,
+            "breach": "违反首问负责制。",
+            "decision": "通报批评。",
+            "consequence": "circulated",
+            "decided_by": "市人社局",
+            "decided_on": day(),
+        },
+    ),
+    get("integrity:accountability_detail", "200 admin | 404 CITY COUNTY supervisor head_x", pk("accountability")),
+    get("integrity:assignment_list", f"200 {EVERYONE}"),
+    get("integrity:assignment_new", MANAGERS_PAGE),
+    post("integrity:assignment_new", ok(MANAGERS_PAGE), data=_assignment_data),
+    get(
+        "integrity:assignment_detail",
+        "200 admin leader office head staff | 404 assessor team inspector handler supervisor head_x",
+        pk("assignment"),
+        note="the managers of integrity, and the person it is about",
+    ),
+    get(
+        "integrity:assignment_edit",
+        "200 admin leader office head | 403 staff | 404 assessor team inspector handler supervisor head_x",
+        pk("assignment"),
+    ),
+    post(
+        "integrity:assignment_edit",
+        "302 admin leader office head | 403 staff | 404 assessor team inspector handler supervisor head_x",
+        pk("assignment"),
+        lambda w, s: {
+            "post": "待遇审核岗（调整）",
+            "business_duties": "待遇审核。",
+            "integrity_duties": "廉洁履职。",
+            "assigned_by": s.head.person.pk,
+            "version": version(s.assignment),
+        },
+    ),
+    get("integrity:commitment_list", f"200 {EVERYONE}"),
+    get("integrity:commitment_issue", MANAGERS_PAGE),
+    post(
+        "integrity:commitment_issue",
+        ok(MANAGERS_PAGE),
+        data=lambda w, s: {"agency": w.a.agency.pk, "year": 2027, "text": "本人郑重承诺：廉洁履职。"},
+    ),
+    get(
+        "integrity:commitment_detail",
+        "200 admin leader office head staff | 404 assessor team inspector handler supervisor head_x",
+        pk("commitment"),
+    ),
+    post(
+        "integrity:commitment_sign",
+        "302 admin leader office head staff | 404 assessor team inspector handler supervisor head_x",
+        pk("commitment"),
+        lambda w, s: {"files": [pdf("承诺书.pdf")]},
+        note="signed online by the person, recorded on paper by a manager",
+    ),
+    post(
+        "integrity:commitment_void",
+        "302 admin leader office head | 403 staff | 404 assessor team inspector handler supervisor head_x",
+        pk("commitment"),
+        lambda w, s: {"reason": "人员已调离。"},
+    ),
+    get("integrity:talk_list", TALKS, note="廉政约谈: nobody but the entitled learns that they exist"),
+    get("integrity:talk_new", TALKS),
+    post(
+        "integrity:talk_new",
+        ok(TALKS),
+        data=lambda w, s: {
+            "person": w.a.staff.person.pk,
+            "kind": "reminder",
+            "held_on": day(-1),
+            "talked_by": "市社保中心主任",
+            "reason": "群众反映其办事推诿。",
+            "content": "重申纪律。",
+        },
+    ),
+    get("integrity:talk_detail", TALKS, pk("talk")),
+    post(
+        "integrity:talk_follow_up",
+        ok(TALKS),
+        pk("talk"),
+        lambda w, s: {"happened_on": day(), "text": "已回访，整改到位。"},
+    ),
+]
+
+INTEGRITY_DOWNLOADS = [
+    get("attachment_download", TEAM_SEES, token("control_result_file"), variant="control inspection item"),
+    get("attachment_download", TEAM_SEES, token("spot_check_file"), variant="spot check being recorded"),
+    get("attachment_download", SEEN_BY_STAFF, token("risk_report_file"), variant="risk analysis report"),
+    get("attachment_download", SEEN_BY_STAFF, token("plan_file"), variant="disposal plan"),
+    get("attachment_download", SEEN_BY_STAFF, token("service_rule_file"), variant="service rule"),
+    get(
+        "attachment_download",
+        "200 admin leader office head staff | 404 assessor team inspector handler supervisor head_x",
+        token("assignment_file"),
+        variant="一岗双责",
+    ),
+    get(
+        "attachment_download",
+        "200 admin leader office head | 404 assessor team inspector handler staff supervisor head_x",
+        token("commitment_file"),
+        variant="a colleague's commitment",
+    ),
+    get("attachment_download", TALKS, token("talk_file"), variant="integrity talk"),
+]
+
+ROWS: list[Row] = [
+    *PLATFORM,
+    *DOWNLOADS,
+    *FINDINGS,
+    *ATTENDANCE,
+    *OVERSIGHT,
+    *DISCLOSURE,
+    *ASSESSMENT,
+    *COMPLAINTS,
+    *INTEGRITY,
+    *INTEGRITY_DOWNLOADS,
+]
 
 __all__ = ["ACTORS", "COUNTY_ACTORS", "LOGIN", "ROLE_OF", "ROWS", "SECRET", "Row"]

@@ -22,6 +22,8 @@ from assessment import actions as assessment_actions
 from assessment.models import AssessmentYear, Objection, Team, Track
 from complaints import actions as complaint_actions
 from complaints.models import Complaint, ReviewCase
+from integrity import actions as integrity_actions
+from integrity.models import Checklist
 from supervision.actions import findings as finding_actions
 from supervision.actions import oversight as oversight_actions
 from supervision.models import (
@@ -42,13 +44,13 @@ from tests.attendance.factories import days_from_today, submit
 from tests.complaints.factories import accepted
 from tests.complaints.factories import submit as submit_complaint
 from tests.factories import make_user, verify_two_factor
+from tests.integrity.factories import ensure_checklists, make_risk, plan_inspection
 from tests.oversight.factories import REPORT_DATA, conclude, open_inspection, open_report, record_activity
 from tests.supervision.factories import raise_finding
 
 pytestmark = pytest.mark.django_db
 
 CONFLICT = str(EditConflict.message)
-VERSION = re.compile(r'name="version" value="(\d*)"')
 
 
 @pytest.fixture(autouse=True)
@@ -65,7 +67,7 @@ def browser(user: Any, *, two_factor: bool = False) -> Client:
     return client
 
 
-def loaded_version(client: Client, page: str, *, after: str = "") -> str:
+def loaded_version(client: Client, page: str, *, after: str = "", field: str = "version") -> str:
     """Open the page as a person would and read the version its form carries (after `after`, if given)."""
     response = client.get(page)
     assert response.status_code == 200, f"{page} answered {response.status_code}"
@@ -73,8 +75,8 @@ def loaded_version(client: Client, page: str, *, after: str = "") -> str:
     if after:
         assert after in html, f"{after!r} is not on {page}"
         html = html[html.index(after) :]
-    found = VERSION.search(html)
-    assert found, f"the form on {page} carries no version"
+    found = re.search(rf'name="{re.escape(field)}" value="(\d*)"', html)
+    assert found, f"the form on {page} carries no {field}"
     return found.group(1)
 
 
@@ -492,3 +494,179 @@ class TestAssessment:
         )
         objection.refresh_from_db()
         assert (objection.status, objection.answer) == (Objection.Status.REJECTED, "维持原评分。")
+
+
+# ---------------------------------------------------------------------------------------------
+# Internal control: inspection items, risks, spot checks, plans, service standards, 一岗双责
+
+
+class TestInternalControl:
+    @pytest.fixture(autouse=True)
+    def _checklists(self, db):
+        ensure_checklists()
+
+    @pytest.fixture
+    def inspector2(self, org):
+        return make_user("inspector2", [Role.INSPECTOR], org.city_bureau)
+
+    def test_two_team_members_recording_the_same_inspection_item(self, org, inspector, inspector2):
+        inspection = plan_inspection(inspector, org.weihui)
+        integrity_actions.inspection_update_plan(
+            inspection,
+            acting_user=inspector,
+            title=inspection.title,
+            period_start=inspection.period_start,
+            period_end=inspection.period_end,
+            planned_on=inspection.planned_on,
+            team=[inspector2],
+        )
+        result = inspection.results.order_by("pk").first()
+        page = reverse("integrity:inspection_detail", args=[inspection.pk])
+        url = reverse("integrity:result_update", args=[inspection.pk, result.pk])
+        prefix = f"r{result.pk}"
+        first, second = browser(inspector), browser(inspector2)
+        version_first = loaded_version(first, page, field=f"{prefix}-version")
+        version_second = loaded_version(second, page, field=f"{prefix}-version")
+        htmx = {"HX-Request": "true"}
+
+        def record(outcome: str, problem: str, version: str) -> dict[str, str]:
+            return {
+                f"{prefix}-version": version,
+                f"{prefix}-result": outcome,
+                f"{prefix}-problem": problem,
+                f"{prefix}-severity": "major",
+            }
+
+        saved = first.post(url, record("not_compliant", "支出户划拨无审批单", version_first), headers=htmx)
+        assert saved.status_code == 200
+        response = second.post(url, record("compliant", "", version_second), headers=htmx)
+        assert response.status_code == 409
+        assert CONFLICT in response.content.decode()
+        result.refresh_from_db()
+        assert (result.result, result.problem) == ("not_compliant", "支出户划拨无审批单")
+
+    def test_the_head_and_an_inspector_editing_the_same_risk(self, org, head_weihui, inspector):
+        risk = make_risk(head_weihui, org.weihui)
+        fields = {
+            "category": risk.category,
+            "description": risk.description,
+            "controls": risk.controls,
+            "status": risk.status,
+            "identified_on": risk.identified_on.isoformat(),
+            "next_review_on": risk.next_review_on.isoformat(),
+        }
+        url = reverse("integrity:risk_edit", args=[risk.pk])
+        race(
+            url,
+            url,
+            (browser(head_weihui), {**fields, "title": "待遇冒领风险（调整）", "likelihood": 4, "impact": 4}),
+            (browser(inspector), {**fields, "title": "待遇冒领风险", "likelihood": 1, "impact": 1}),
+        )
+        risk.refresh_from_db()
+        assert (risk.title, risk.likelihood) == ("待遇冒领风险（调整）", 4)
+
+    def test_two_keepers_reviewing_the_same_risk(self, org, head_weihui, inspector):
+        risk = make_risk(head_weihui, org.weihui)
+        review = {"impact": 4, "next_review_on": day(90).isoformat()}
+        race(
+            reverse("integrity:risk_detail", args=[risk.pk]),
+            reverse("integrity:risk_review", args=[risk.pk]),
+            (browser(head_weihui), {**review, "likelihood": 2, "status": "monitoring", "note": "已加强认证。"}),
+            (browser(inspector), {**review, "likelihood": 5, "status": "mitigating", "note": "风险上升。"}),
+            after="/review/",
+        )
+        risk.refresh_from_db()
+        assert (risk.likelihood, risk.status) == (2, "monitoring")
+        assert risk.reviews.count() == 1
+
+    def test_two_inspectors_editing_the_same_spot_check(self, org, inspector, inspector2):
+        check = integrity_actions.spot_check_create(
+            acting_user=inspector,
+            agency=org.weihui,
+            business_area="benefit_review",
+            subject="待遇核定抽查",
+            period_start=datetime.date(2026, 1, 1),
+            period_end=datetime.date(2026, 6, 30),
+            checked_on=day(0),
+            sample_size=10,
+        )
+        fields = {
+            "business_area": "benefit_review",
+            "period_start": "2026-01-01",
+            "period_end": "2026-06-30",
+            "checked_on": day(0).isoformat(),
+            "sample_size": 10,
+        }
+        url = reverse("integrity:spot_check_edit", args=[check.pk])
+        race(
+            url,
+            url,
+            (browser(inspector), {**fields, "subject": "待遇核定抽查（上半年）"}),
+            (browser(inspector2), {**fields, "subject": "待遇核定抽查（补充）"}),
+        )
+        check.refresh_from_db()
+        assert check.subject == "待遇核定抽查（上半年）"
+
+    def test_the_head_and_an_administrator_editing_the_same_service_commitment(self, org, head_weihui, admin_user):
+        commitment = integrity_actions.service_commitment_save(
+            None,
+            acting_user=head_weihui,
+            agency=org.weihui,
+            item="养老保险待遇核定",
+            time_limit=5,
+            time_unit="working_days",
+            commitment="5个工作日内办结。",
+        )
+        fields = {"item": "养老保险待遇核定", "time_unit": "working_days", "effective_on": day(0).isoformat()}
+        url = reverse("integrity:service_commitment_edit", args=[commitment.pk])
+        race(
+            url,
+            url,
+            (browser(head_weihui), {**fields, "time_limit": 3, "commitment": "3个工作日内办结。"}),
+            (browser(admin_user, two_factor=True), {**fields, "time_limit": 7, "commitment": "7个工作日内办结。"}),
+        )
+        commitment.refresh_from_db()
+        assert commitment.time_limit == 3
+
+    def test_the_head_and_the_office_editing_the_same_responsibility(self, org, head_weihui, staff_weihui, office):
+        assignment = integrity_actions.assignment_save(
+            None,
+            acting_user=head_weihui,
+            person=staff_weihui.person,
+            year=2026,
+            post="待遇审核岗",
+            business_duties="待遇审核。",
+            integrity_duties="廉洁履职。",
+        )
+        fields = {"business_duties": "待遇审核。", "integrity_duties": "廉洁履职。"}
+        url = reverse("integrity:assignment_edit", args=[assignment.pk])
+        race(
+            url,
+            url,
+            (browser(head_weihui), {**fields, "post": "待遇审核岗（A角）"}),
+            (browser(office), {**fields, "post": "稽核岗"}),
+        )
+        assignment.refresh_from_db()
+        assert assignment.post == "待遇审核岗（A角）"
+
+    def test_two_inspectors_revising_the_same_checklist(self, inspector, inspector2):
+        checklist = Checklist.objects.get(article=10)
+        version = checklist.current_version()
+        url = reverse("integrity:checklist_revise", args=[checklist.pk])
+
+        def revision(points: str) -> dict[str, Any]:
+            data: dict[str, Any] = {"note": f"修订：{points}"}
+            for item in version.items.order_by("position"):
+                data[f"points_{item.position}"] = points if item.position == 1 else item.check_points
+                data[f"guidance_{item.position}"] = item.guidance
+            return data
+
+        race(
+            url,
+            url,
+            (browser(inspector), revision("查阅抽查记录。")),
+            (browser(inspector2), revision("询问经办人员。")),
+        )
+        current = checklist.current_version()
+        assert current.number == version.number + 1
+        assert current.items.get(position=1).check_points == "查阅抽查记录。"

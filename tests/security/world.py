@@ -30,6 +30,9 @@ from assessment import resources as assessment_resources
 from assessment.models import Assessment, AssessmentYear, Score, Track
 from complaints import actions as complaint_actions
 from complaints.models import Complaint, ExternalBody, ReviewCase
+from integrity import actions as integrity_actions
+from integrity.demo import ensure_regulation_checklists
+from integrity.models import Checklist, InspectionItemResult
 from supervision.actions import attendance as attendance_actions
 from supervision.actions import findings as finding_actions
 from supervision.actions import oversight as oversight_actions
@@ -193,11 +196,17 @@ def build_world() -> World:
     world["leave_kind"] = LeaveKind.objects.get(name="事假")
     world["leave_day"] = add_working_days(today(), 12, city.pk)
 
+    for person in Person.objects.filter(agency__division=agency_b.division):
+        person.name = f"{SECRET}{person.name}"  # a page naming county B's people is a leak too
+        person.save(update_fields=["name"])
+    ensure_regulation_checklists()
+    world["checklist"] = Checklist.objects.get(article=8)
     for side in (world.a, world.b):
         _findings(world, side)
         _attendance(world, side)
         _oversight(world, side)
         _complaints(world, side)
+        _integrity(world, side)
     _assessment(world)
     world["notification_a"] = Notification.objects.filter(recipient=world.a.head).order_by("pk").first()
     world["notification_b"] = Notification.objects.filter(recipient=world.b.head).order_by("pk").first()
@@ -506,6 +515,175 @@ def _complaints(world: World, side: Side) -> None:
         name="新乡市医疗保障局",
         defaults={"kind": ExternalBody.Kind.HEALTHCARE_SECURITY, "city": world.city, "remit": "医疗保险"},
     )[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# Internal control and integrity (第六条至第十一条)
+
+
+def _integrity(world: World, side: Side) -> None:
+    inspector, admin = world.users["inspector"], world.users["admin"]
+    mark = side.mark
+
+    def plan(title: str) -> Any:
+        return integrity_actions.inspection_plan(
+            acting_user=inspector,
+            agency=side.agency,
+            checklists=list(Checklist.objects.filter(article=8)),
+            title=f"{mark}{title}",
+            period_start=datetime.date(2025, 1, 1),
+            period_end=datetime.date(2025, 12, 31),
+            planned_on=today(),
+        )
+
+    inspection = plan("2026年度基金管理内控检查")
+    first, second = inspection.results.order_by("pk")[:2]
+    integrity_actions.inspection_record_result(
+        first,
+        acting_user=inspector,
+        outcome=InspectionItemResult.Result.NOT_COMPLIANT,
+        problem=f"{mark}支出户划拨无审批单",
+        severity="major",
+        files=[pdf("检查记录.pdf")],
+    )
+    side["control_inspection"] = inspection
+    side["control_result"] = second
+    side["control_result_file"] = Attachment.objects.for_object(first).get()
+    completed = plan("2025年度基金管理内控检查")
+    for result in completed.results.order_by("pk"):
+        integrity_actions.inspection_record_result(
+            result, acting_user=inspector, outcome=InspectionItemResult.Result.COMPLIANT, notes=f"{mark}符合。"
+        )
+    integrity_actions.inspection_complete(
+        completed, acting_user=inspector, conclusion=f"{mark}总体良好。", deadline=today() + datetime.timedelta(days=20)
+    )
+    side["control_completed"] = completed
+
+    def spot_check(subject: str) -> Any:
+        check = integrity_actions.spot_check_create(
+            acting_user=inspector,
+            agency=side.agency,
+            business_area="benefit_review",
+            subject=f"{mark}{subject}",
+            period_start=datetime.date(2026, 1, 1),
+            period_end=datetime.date(2026, 6, 30),
+            checked_on=today(),
+            population=200,
+            sample_size=20,
+            method="随机抽取",
+            summary="",
+            files=[pdf("抽查清单.pdf")],
+        )
+        issue = integrity_actions.spot_check_add_issue(
+            check,
+            acting_user=inspector,
+            file_reference="DY-2026-001",
+            article="第七条（四）",
+            severity="minor",
+            title=f"{mark}待遇核定缺少复核签字",
+            description=f"{mark}1件待遇核定无复核人签字。",
+        )
+        return check, issue
+
+    side["spot_check"], side["spot_issue"] = spot_check("2026年上半年待遇核定抽查")
+    side["spot_check_file"] = Attachment.objects.for_object(side.spot_check).get()
+    fed, _issue = spot_check("2025年待遇核定抽查")
+    integrity_actions.spot_check_feed_back(fed, acting_user=inspector, deadline=today() + datetime.timedelta(days=20))
+    side["spot_check_fed"] = fed
+
+    head = side.head
+    side["risk"] = integrity_actions.risk_create(
+        acting_user=head,
+        agency=side.agency,
+        likelihood=3,
+        impact=4,
+        owner=side.staff.person,
+        title=f"{mark}待遇冒领风险",
+        description=f"{mark}死亡人员家属继续领取待遇。",
+        category="fund_safety",
+        controls="生存认证。",
+        next_review_on=today() + datetime.timedelta(days=30),
+    )
+    side["risk_report"] = integrity_actions.risk_report_save(
+        None,
+        acting_user=head,
+        agency=side.agency,
+        risks=[side.risk],
+        files=[pdf("风险分析.pdf")],
+        year=2026,
+        period="h1",
+        title=f"{mark}2026年上半年风险分析报告",
+        analysis=f"{mark}总体可控。",
+    )
+    side["risk_report_file"] = Attachment.objects.for_object(side.risk_report).get()
+    side["plan"] = integrity_actions.plan_save(
+        None,
+        acting_user=head,
+        agency=side.agency,
+        risks=[side.risk],
+        responsible=side.staff.person,
+        files=[pdf("处置预案.pdf")],
+        title=f"{mark}待遇冒领处置预案",
+        category="fund_safety",
+        triggers=f"{mark}发现冒领线索。",
+        steps="立即暂停发放，核实追回。",
+    )
+    side["plan_file"] = Attachment.objects.for_object(side.plan).get()
+    side["service_commitment"] = integrity_actions.service_commitment_save(
+        None,
+        acting_user=head,
+        agency=side.agency,
+        item=f"{mark}养老保险待遇核定",
+        time_limit=5,
+        time_unit="working_days",
+        commitment=f"{mark}资料齐全的5个工作日内办结。",
+    )
+    side["service_rule"] = integrity_actions.service_rule_save(
+        None,
+        acting_user=head,
+        agency=side.agency,
+        files=[pdf("首问负责制.pdf")],
+        kind="first_inquiry",
+        title=f"{mark}首问负责制",
+        content=f"{mark}首位接待人员负责到底。",
+    )
+    side["service_rule_file"] = Attachment.objects.for_object(side.service_rule).get()
+    side["assignment"] = integrity_actions.assignment_save(
+        None,
+        acting_user=head,
+        person=side.staff.person,
+        assigned_by=head.person,
+        files=[pdf("责任书.pdf")],
+        year=2026,
+        post=f"{mark}待遇审核岗",
+        business_duties=f"{mark}待遇审核。",
+        integrity_duties="廉洁履职。",
+    )
+    side["assignment_file"] = Attachment.objects.for_object(side.assignment).get()
+    integrity_actions.commitments_issue(
+        acting_user=head, people=[side.staff.person, side.clerk], year=2026, text=f"{mark}本人郑重承诺：廉洁履职。"
+    )
+    side["commitment"] = _commitment_of(side.staff.person)
+    side["commitment_clerk"] = _commitment_of(side.clerk)
+    integrity_actions.commitment_sign(side.commitment_clerk, acting_user=head, files=[pdf("承诺书.pdf")])
+    side["commitment_file"] = Attachment.objects.for_object(side.commitment_clerk).get()
+    side["talk"] = integrity_actions.talk_record(
+        acting_user=admin,
+        person=side.staff.person,
+        files=[pdf("约谈记录.pdf")],
+        kind="reminder",
+        held_on=today() - datetime.timedelta(days=3),
+        talked_by="市社保中心主任",
+        reason=f"{mark}群众反映其办事推诿拖延。",
+        content="重申廉洁纪律要求。",
+    )
+    side["talk_file"] = Attachment.objects.for_object(side.talk).get()
+
+
+def _commitment_of(person: Person) -> Any:
+    from integrity.models import IntegrityCommitment
+
+    return IntegrityCommitment.objects.get(person=person, year=2026)
 
 
 # ---------------------------------------------------------------------------------------------
