@@ -13,12 +13,15 @@ Adding a URL? Add a row here, or `test_every_url_name_has_a_row` fails:
 3. Write `expect` as `"<status> <actors> | <status> <actors> | ..."`, naming every actor of `ACTORS`
    exactly once except `anon` (a staff page sends the anonymous visitor to the sign-in page unless the
    row says otherwise). Groups: `CITY` (the six city-level staff roles), `COUNTY` (`head staff`).
-   `login` means a redirect to the sign-in page. Work the statuses out from the rules of
+   `login` means a redirect to the sign-in page. A form that creates a county's record takes
+   `cross_data=True` and `refused_for_b(...)`: `data` is then called with county B for `head_x`, whose
+   form must be refused. Work the statuses out from the rules of
    `supervision/permissions.py` and the view — never copy them from a run — and explain surprises in `note`.
 
 Denials are 403 (an insider without the right) or 404 (an outsider, another county's record). The
-runner also repeats every county-B request of `head_x` as an htmx request (`HX-Request: true`), and
-searches every page and export a county-A user receives for county B's marker text.
+runner also repeats every county-B request of `head_x` as an htmx request (`HX-Request: true`), asks
+every page without a county record in its URL for county B through the list filters (`?agency=`,
+`?unit=`), and searches every page and export a county-A user receives for county B's marker text.
 """
 
 from __future__ import annotations
@@ -65,7 +68,9 @@ GROUPS = {
     "CITY": ("assessor", "team", "leader", "office", "inspector", "handler"),
     "COUNTY": ("head", "staff"),
 }
-COUNTY_ACTORS = ("head", "staff", "head_x")  # whose pages must never show county B's marker
+# Whose pages must never show county B's marker: county A's people, and the public (county B's
+# withdrawn disclosure carries it too). City-level staff and the supervisor legitimately see county B.
+LEAK_CHECKED = ("anon", "head", "staff", "head_x")
 LOGIN = "login"
 STATUSES = {200, 302, 400, 403, 404, 405, 409, LOGIN}
 
@@ -104,6 +109,7 @@ class Row:
     htmx: bool = False
     cross: bool = False  # the URL names a county's record: head_x gets county B's
     refused: str = ""  # actors whose POST the workflow refuses with a message (a 302 or 200 must carry one)
+    cross_data: bool = False  # head_x posts the form with county B's agency, people and records in it
     headers: dict[str, str] | None = None
     variant: str = ""
     note: str = ""
@@ -123,6 +129,16 @@ def post(
 ) -> Row:
     options.setdefault("cross", args is not None and options.pop("county", True))
     return Row(name, "POST", parse(expect, public=public), args, data, **options)
+
+
+def refused_for_b(expect: str) -> str:
+    """head_x fills the same form with county B's agency or people: refused as invalid (400), nothing written."""
+    groups = []
+    for group in expect.split("|"):
+        names = [name for name in group.split() if name != "head_x"]
+        if len(names) > 1:
+            groups.append(" ".join(names))
+    return " | ".join([*groups, "400 head_x"])
 
 
 def version(record: Any) -> int:
@@ -314,7 +330,7 @@ def _leave_data(w: World, s: Side, user_key: str = "") -> dict[str, Any]:
         "end_half": "pm",
         "reason": "外出办事。",
         "contact": "13900000001",
-        "acting_person": w.a.deputy.person.pk,
+        "acting_person": s.deputy.person.pk,
     }
 
 
@@ -342,7 +358,12 @@ ATTENDANCE = [
     get("attendance:agency_month_export", OVERSEERS, agency),
     get("attendance:leave_list", f"200 {EVERYONE}"),
     get("attendance:leave_new", f"200 {WITH_A_UNIT} | 403 supervisor"),
-    post("attendance:leave_new", f"302 {WITH_A_UNIT} | 403 supervisor", data=_leave_data),
+    post(
+        "attendance:leave_new",
+        refused_for_b(f"302 {WITH_A_UNIT} | 403 supervisor"),
+        data=_leave_data,
+        cross_data=True,
+    ),
     get(
         "attendance:filing_list",
         "200 admin leader office | 403 assessor team inspector handler COUNTY supervisor head_x",
@@ -1196,6 +1217,25 @@ COMPLAINTS = [
         prepare=_tracking("complaint_code"),
         variant="tracked",
     ),
+    get(
+        "complaints:track_letter",
+        f"404 anon {EVERYONE}",
+        lambda w, s: {"pk": w.a.complaint_assignment_letter.pk},
+        public=True,
+        county=False,
+        prepare=_tracking("complaint_code"),
+        variant="tracked, an internal letter",
+        note="the 交办单 is addressed to the unit, not to the complainant",
+    ),
+    get(
+        "complaints:track_letter",
+        f"404 anon {EVERYONE}",
+        lambda w, s: {"pk": w.b.complaint_letter.pk},
+        public=True,
+        county=False,
+        prepare=_tracking("complaint_code"),
+        variant="tracked, another complaint's letter",
+    ),
     get("complaints:list", HANDLERS_PAGE),
     get("complaints:export", HANDLERS_PAGE),
     get("complaints:dashboard", HANDLERS_PAGE),
@@ -1404,7 +1444,7 @@ def _spot_check_data(w: World, s: Side) -> dict[str, Any]:
 
 def _risk_data(w: World, s: Side) -> dict[str, Any]:
     return {
-        "agency": w.a.agency.pk,
+        "agency": s.agency.pk,
         "title": "支出户违规划拨风险",
         "category": "fund_safety",
         "description": "未经审批划拨。",
@@ -1419,10 +1459,10 @@ def _risk_data(w: World, s: Side) -> dict[str, Any]:
 
 def _plan_data(w: World, s: Side) -> dict[str, Any]:
     return {
-        "agency": w.a.agency.pk,
+        "agency": s.agency.pk,
         "title": "支出户违规划拨处置预案",
         "category": "fund_safety",
-        "risks": [w.a.risk.pk],
+        "risks": [s.risk.pk],
         "triggers": "发现违规划拨。",
         "steps": "冻结账户，追回资金。",
     }
@@ -1430,7 +1470,7 @@ def _plan_data(w: World, s: Side) -> dict[str, Any]:
 
 def _service_commitment_data(w: World, s: Side) -> dict[str, Any]:
     return {
-        "agency": w.a.agency.pk,
+        "agency": s.agency.pk,
         "item": "社会保险登记",
         "time_limit": 1,
         "time_unit": "working_days",
@@ -1441,7 +1481,7 @@ def _service_commitment_data(w: World, s: Side) -> dict[str, Any]:
 
 def _service_rule_data(w: World, s: Side) -> dict[str, Any]:
     return {
-        "agency": w.a.agency.pk,
+        "agency": s.agency.pk,
         "kind": "time_limited",
         "title": "限时办结制",
         "content": "限时办结。",
@@ -1451,12 +1491,12 @@ def _service_rule_data(w: World, s: Side) -> dict[str, Any]:
 
 def _assignment_data(w: World, s: Side) -> dict[str, Any]:
     return {
-        "person": w.a.deputy.person.pk,
+        "person": s.deputy.person.pk,
         "year": 2026,
         "post": "分管副主任",
         "business_duties": "分管待遇审核。",
         "integrity_duties": "分管范围内的党风廉政建设。",
-        "assigned_by": w.a.head.person.pk,
+        "assigned_by": s.head.person.pk,
         "signed_on": day(),
     }
 
@@ -1588,7 +1628,7 @@ INTEGRITY = [
     get("integrity:risk_list", f"200 {EVERYONE}"),
     get("integrity:risk_export", f"200 {EVERYONE}"),
     get("integrity:risk_new", KEEPERS_PAGE),
-    post("integrity:risk_new", ok(KEEPERS_PAGE), data=_risk_data),
+    post("integrity:risk_new", refused_for_b(ok(KEEPERS_PAGE)), data=_risk_data, cross_data=True),
     get("integrity:risk_detail", SEEN_BY_STAFF, pk("risk")),
     get("integrity:risk_edit", KEEPERS, pk("risk")),
     post(
@@ -1617,14 +1657,15 @@ INTEGRITY = [
     get("integrity:risk_report_new", KEEPERS_PAGE),
     post(
         "integrity:risk_report_new",
-        ok(KEEPERS_PAGE),
+        refused_for_b(ok(KEEPERS_PAGE)),
+        cross_data=True,
         data=lambda w, s: {
-            "agency": w.a.agency.pk,
+            "agency": s.agency.pk,
             "year": 2026,
             "period": "h2",
             "title": "2026年下半年风险分析报告",
             "analysis": "总体可控。",
-            "risks": [w.a.risk.pk],
+            "risks": [s.risk.pk],
         },
     ),
     get("integrity:risk_report_detail", SEEN_BY_STAFF, pk("risk_report")),
@@ -1648,7 +1689,7 @@ INTEGRITY = [
     ),
     get("integrity:plan_list", f"200 {EVERYONE}"),
     get("integrity:plan_new", KEEPERS_PAGE),
-    post("integrity:plan_new", ok(KEEPERS_PAGE), data=_plan_data),
+    post("integrity:plan_new", refused_for_b(ok(KEEPERS_PAGE)), data=_plan_data, cross_data=True),
     get("integrity:plan_detail", SEEN_BY_STAFF, pk("plan")),
     get("integrity:plan_edit", KEEPERS, pk("plan")),
     post(
@@ -1666,7 +1707,12 @@ INTEGRITY = [
     get("integrity:service", f"200 {EVERYONE}"),
     get("integrity:service_export", f"200 {EVERYONE}"),
     get("integrity:service_commitment_new", SERVICE_PAGE),
-    post("integrity:service_commitment_new", ok(SERVICE_PAGE), data=_service_commitment_data),
+    post(
+        "integrity:service_commitment_new",
+        refused_for_b(ok(SERVICE_PAGE)),
+        data=_service_commitment_data,
+        cross_data=True,
+    ),
     get("integrity:service_commitment_detail", SEEN_BY_STAFF, pk("service_commitment")),
     get("integrity:service_commitment_edit", SERVICE, pk("service_commitment")),
     post(
@@ -1685,7 +1731,7 @@ INTEGRITY = [
         lambda w, s: {"reason": "事项已取消。"},
     ),
     get("integrity:service_rule_new", SERVICE_PAGE),
-    post("integrity:service_rule_new", ok(SERVICE_PAGE), data=_service_rule_data),
+    post("integrity:service_rule_new", refused_for_b(ok(SERVICE_PAGE)), data=_service_rule_data, cross_data=True),
     get("integrity:service_rule_detail", SEEN_BY_STAFF, pk("service_rule")),
     get("integrity:service_rule_edit", SERVICE, pk("service_rule")),
     post(
@@ -1718,7 +1764,7 @@ INTEGRITY = [
     get("integrity:accountability_detail", "200 admin | 404 CITY COUNTY supervisor head_x", pk("accountability")),
     get("integrity:assignment_list", f"200 {EVERYONE}"),
     get("integrity:assignment_new", MANAGERS_PAGE),
-    post("integrity:assignment_new", ok(MANAGERS_PAGE), data=_assignment_data),
+    post("integrity:assignment_new", refused_for_b(ok(MANAGERS_PAGE)), data=_assignment_data, cross_data=True),
     get(
         "integrity:assignment_detail",
         "200 admin leader office head staff | 404 assessor team inspector handler supervisor head_x",
@@ -1746,8 +1792,9 @@ INTEGRITY = [
     get("integrity:commitment_issue", MANAGERS_PAGE),
     post(
         "integrity:commitment_issue",
-        ok(MANAGERS_PAGE),
-        data=lambda w, s: {"agency": w.a.agency.pk, "year": 2027, "text": "本人郑重承诺：廉洁履职。"},
+        refused_for_b(ok(MANAGERS_PAGE)),
+        cross_data=True,
+        data=lambda w, s: {"agency": s.agency.pk, "year": 2027, "text": "本人郑重承诺：廉洁履职。"},
     ),
     get(
         "integrity:commitment_detail",
@@ -1824,4 +1871,4 @@ ROWS: list[Row] = [
     *INTEGRITY_DOWNLOADS,
 ]
 
-__all__ = ["ACTORS", "COUNTY_ACTORS", "LOGIN", "ROLE_OF", "ROWS", "SECRET", "Row"]
+__all__ = ["ACTORS", "LEAK_CHECKED", "LOGIN", "ROLE_OF", "ROWS", "SECRET", "Row"]

@@ -29,7 +29,7 @@ from assessment import reports as assessment_reports
 from assessment import resources as assessment_resources
 from assessment.models import Assessment, AssessmentYear, Score, Track
 from complaints import actions as complaint_actions
-from complaints.models import Complaint, ExternalBody, ReviewCase
+from complaints.models import Complaint, ComplaintLetter, ExternalBody, ReviewCase
 from integrity import actions as integrity_actions
 from integrity.demo import ensure_regulation_checklists
 from integrity.models import Checklist, InspectionItemResult
@@ -443,7 +443,7 @@ def _oversight(world: World, side: Side) -> None:
         withdrawn, acting_user=inspector, ended_on=today(), conclusion="基金收支总体规范。"
     )
     disclosure = oversight_actions.disclosure_publish(
-        withdrawn, acting_user=world.approver, title=f"{side.agency.name}2023年检查结果", summary="未发现问题。"
+        withdrawn, acting_user=world.approver, title=f"{mark}{side.agency.name}2023年检查结果", summary="未发现问题。"
     )
     side["disclosure_withdrawn"] = oversight_actions.disclosure_withdraw(
         disclosure, acting_user=world.approver, reason="内容有误"
@@ -484,7 +484,8 @@ def _complaints(world: World, side: Side) -> None:
     side["complaint_file"] = Attachment.objects.for_object(side.complaint_received).get()
     side["complaint_master"], _code = accepted("养老金停发（先收到的一件）")
     side["complaint"], side["complaint_code"] = accepted("养老金被无故停发")
-    side["complaint_letter"] = side.complaint.letters.order_by("pk").first()
+    side["complaint_letter"] = side.complaint.letters.get(kind=ComplaintLetter.Kind.ACCEPTANCE_NOTICE)
+    side["complaint_assignment_letter"] = side.complaint.letters.get(kind=ComplaintLetter.Kind.ASSIGNMENT)
     event = complaint_actions.complaint_note(
         side.complaint, acting_user=handler, text=f"{mark}已调取发放记录。", files=[pdf("发放记录.pdf")]
     )
