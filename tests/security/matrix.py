@@ -34,7 +34,7 @@ from typing import Any
 from django.core.cache import cache
 from django.utils import timezone
 
-from tests.security.world import SECRET, Side, World, pdf, today
+from tests.security.world import SECRET, Side, World, half_years, pdf, today
 
 ACTORS = (
     "anon",
@@ -534,12 +534,12 @@ OVERSIGHT = [
     post(
         "oversight:report_start",
         "302 admin head head_x | 403 CITY staff supervisor",
-        data=lambda w, s: {"agency": w.a.agency.pk, "year": 2025, "half": 1},
+        data=lambda w, s: dict(zip(("year", "half"), half_years()[2], strict=True), agency=w.a.agency.pk),
     ),
     post(
         "oversight:report_start",
         "302 admin head head_x | 403 CITY staff supervisor",
-        data=lambda w, s: {"agency": w.b.agency.pk, "year": 2025, "half": 1},
+        data=lambda w, s: dict(zip(("year", "half"), half_years()[2], strict=True), agency=w.b.agency.pk),
         refused="head head_x",
         variant="another county's agency",
         note="the form offers one's own agency only: refused with a message, nothing written",

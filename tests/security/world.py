@@ -51,7 +51,7 @@ from supervision.models import (
     VerticalManagement,
 )
 from supervision.models.attendance import Half
-from supervision.models.oversight import ActivityKind
+from supervision.models.oversight import ActivityKind, last_ended_period
 from supervision.permissions import Role
 from supervision.workdays import add_working_days, is_working_day
 from tests.factories import make_user
@@ -82,6 +82,15 @@ def past_working_day(city: City, at_least_days_ago: int) -> datetime.date:
     while not is_working_day(day, city.pk):
         day -= datetime.timedelta(days=1)
     return day
+
+
+def half_years() -> list[tuple[int, int]]:
+    """The last three half-years that are over: the draft report's, the submitted one's, one still free."""
+    periods = [last_ended_period(today())]
+    while len(periods) < 3:
+        year, half = periods[-1]
+        periods.append((year, 1) if half == 2 else (year - 1, 2))
+    return periods
 
 
 @dataclass
@@ -328,9 +337,14 @@ def _oversight(world: World, side: Side) -> None:
     )
     side["activity_file"] = Attachment.objects.for_object(side.activity).get()
 
-    draft, _created = oversight_actions.report_open(agency=side.agency, year=2026, half=1, acting_user=side.head)
+    latest, earlier, _free = half_years()
+    draft, _created = oversight_actions.report_open(
+        agency=side.agency, year=latest[0], half=latest[1], acting_user=side.head
+    )
     side["report_draft"] = draft
-    submitted, _created = oversight_actions.report_open(agency=side.agency, year=2025, half=2, acting_user=side.head)
+    submitted, _created = oversight_actions.report_open(
+        agency=side.agency, year=earlier[0], half=earlier[1], acting_user=side.head
+    )
     data = {
         "insured_count": 152300,
         "new_insured_count": 3120,
