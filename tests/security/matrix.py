@@ -8,8 +8,10 @@ Adding a URL? Add a row here, or `test_every_url_name_has_a_row` fails:
 2. Add `get(...)` for a page or a download, `post(...)` for a state change (a form page that also
    changes state gets both). `args` gives the URL's keyword arguments for one county: the matrix calls
    it with county A for every role and with county B for `head_x`, the county-A head acting on
-   county B's records. `data` gives a *valid* POST body, so that a role that may act really succeeds
-   (a 302 or 200 that carries an error message counts as a failure unless the row says `refused=True`).
+   county B's records (`county=False` when the arguments name no county's record, e.g. a year).
+   `data` gives a *valid* POST body, so that a role that may act really succeeds (a 302 or 200 that
+   carries an error message counts as a failure unless the row names the actor in `refused="..."`);
+   `prepare` puts the record in the state the row needs (it runs inside the cell, rolled back after).
 3. Write `expect` as `"<status> <actors> | <status> <actors> | ..."`, naming every actor of `ACTORS`
    exactly once except `anon` (a staff page sends the anonymous visitor to the sign-in page unless the
    row says otherwise). Groups: `CITY` (the six city-level staff roles), `COUNTY` (`head staff`).
@@ -18,10 +20,13 @@ Adding a URL? Add a row here, or `test_every_url_name_has_a_row` fails:
    form must be refused. Work the statuses out from the rules of
    `supervision/permissions.py` and the view — never copy them from a run — and explain surprises in `note`.
 
+The admin site (`admin:*`) is covered by a rule in the test module instead of rows: system
+administrators get in, everyone else is sent to sign in.
+
 Denials are 403 (an insider without the right) or 404 (an outsider, another county's record). The
 runner also repeats every county-B request of `head_x` as an htmx request (`HX-Request: true`), asks
 every page without a county record in its URL for county B through the list filters (`?agency=`,
-`?unit=`), and searches every page and export a county-A user receives for county B's marker text.
+`?unit=`), and searches every page and export a county-A user or the public receives for county B's marker text.
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ from typing import Any
 from django.core.cache import cache
 from django.utils import timezone
 
-from tests.security.world import SECRET, Side, World, half_years, pdf, today
+from tests.security.world import SECRET, Side, World, half_years, pdf, score_sheet, today
 
 ACTORS = (
     "anon",
@@ -788,9 +793,7 @@ def _publish_ready_year(w: World, s: Side, client: Any) -> None:
 
 
 def _score_sheet(w: World, s: Side) -> dict[str, Any]:
-    from tests.security.world import _score_sheet
-
-    return {"file": _score_sheet()}
+    return {"file": score_sheet()}
 
 
 BUREAU_ON_DELEGATED = "302 admin assessor | 403 team leader office inspector handler | 404 COUNTY supervisor head_x"

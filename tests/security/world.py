@@ -3,8 +3,9 @@
 Two counties carry everything: 卫辉市 (county A, the county of the `head` and `staff` personas) and
 辉县市 (county B, whose records are what a county-A head must never reach). Two vertically managed
 districts carry the delegated assessments (红旗区 has a filing waiting for the bureau, 牧野区 a confirmed
-result still to be filed). Every free-text field of county B contains `SECRET`, so a page that leaks
-county B's data to a county-A user is caught by its text, not only by its status.
+result still to be filed). Every free-text field of county B, and the name of every person of county
+B, contains `SECRET`, so a page that leaks county B's data to a county-A user is caught by its text,
+not only by its status.
 
 `World.a` and `World.b` hold the same records for each county (`Side`); `World.users` the personas,
 keyed by the actor names of `tests.security.matrix.ACTORS`.
@@ -814,14 +815,14 @@ def _assessment(world: World) -> None:
     world["delegated_current"] = _assessment_of(current, world.agency_c)
     assessment_actions.delegation_grant(world.delegated_current, acting_user=assessor, delegates=delegates)
     world["vertical_current"] = _assessment_of(current, world.agency_d)
-    world["score_import"] = assessment_resources.import_preview(current, _score_sheet(), acting_user=assessor)
+    world["score_import"] = assessment_resources.import_preview(current, score_sheet(), acting_user=assessor)
 
     # 2027: being prepared by the system administrator.
     world["year_next"] = assessment_actions.year_create(acting_user=admin, city=world.city, year=2027)
     world["item_next"] = world.year_next.items.order_by("track", "position").first()
 
 
-def _score_sheet() -> SimpleUploadedFile:
+def score_sheet() -> SimpleUploadedFile:
     headers = ["年度", "县（市、区）", "考核类别", "序号", "考核项目", "分值", "得分", "评分说明"]
     names = ["文明创建", "优质服务", "廉政建设", "政治业务学习", "信息宣传", "公共管理"]
     workbook = Workbook()
