@@ -306,12 +306,18 @@ class SubItemSpec:
 
 
 @transaction.atomic
-def sub_items_replace(item: CatalogueItem, specs: Sequence[SubItemSpec], *, acting_user: Any) -> None:
-    """Set an item's breakdown; when there is one, its points must add up to the item's."""
+def sub_items_replace(
+    item: CatalogueItem, specs: Sequence[SubItemSpec], *, acting_user: Any, version: int | None = None
+) -> None:
+    """Set an item's breakdown; when there is one, its points must add up to the item's.
+
+    Like every change of the catalogue, it counts as a change of the year (`version` is the year's).
+    """
     year = _lock_year(item.year)
     _require_manager(acting_user, year)
     if year.status != AssessmentYear.Status.PREPARING:
         raise TransitionNotAllowed(_("考核已开始，考核内容和分值不能再修改。"))
+    bump_version(year, version)
     if specs and sum((spec.points for spec in specs), Decimal("0")) != item.max_points:
         raise ValidationError(
             _("“%(item)s”各细项分值合计须等于该项分值%(max)s分。") % {"item": item.name, "max": item.max_points}
@@ -326,6 +332,8 @@ def sub_items_replace(item: CatalogueItem, specs: Sequence[SubItemSpec], *, acti
         )
         _by(sub, acting_user, _("修改考核细项"))
         sub.save()
+    _by(year, acting_user, _("修改“%(item)s”的细项") % {"item": item.name})
+    year.save()
 
 
 @transaction.atomic
@@ -520,10 +528,18 @@ def team_create(
 
 @transaction.atomic
 def team_update(
-    team: Team, *, acting_user: Any, name: str, leader: Any, members: Iterable[Any], note: str = ""
+    team: Team,
+    *,
+    acting_user: Any,
+    name: str,
+    leader: Any,
+    members: Iterable[Any],
+    note: str = "",
+    version: int | None = None,
 ) -> Team:
     _require_runner(acting_user, team.year)
     team = Team.objects.select_for_update(of=("self",)).select_related("year").get(pk=team.pk)
+    bump_version(team, version)
     if Team.objects.filter(year=team.year, name=name).exclude(pk=team.pk).exists():
         raise ValidationError(_("本年度已有名为“%(name)s”的考核小组。") % {"name": name})
     team.name, team.leader, team.note = name, leader, note
@@ -562,10 +578,18 @@ def _set_members(team: Team, users: list[Any], acting_user: Any) -> None:
 
 
 @transaction.atomic
-def team_set_counties(team: Team, assessments: Iterable[Assessment], *, acting_user: Any) -> None:
-    """Assign exactly these counties to the team (分组进行实地考察); members get to see them, and only them."""
+def team_set_counties(
+    team: Team, assessments: Iterable[Assessment], *, acting_user: Any, version: int | None = None
+) -> None:
+    """Assign exactly these counties to the team (分组进行实地考察); members get to see them, and only them.
+
+    `version` is the team's version the assessor saw: an assignment changed meanwhile is a conflict.
+    """
     _require_runner(acting_user, team.year)
     team = Team.objects.select_for_update(of=("self",)).select_related("year").get(pk=team.pk)
+    bump_version(team, version)
+    _by(team, acting_user, _("分配负责的县（市、区）"))
+    team.save()
     wanted = {assessment.pk for assessment in assessments}
     locked = {
         a.pk: a

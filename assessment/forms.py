@@ -260,7 +260,7 @@ class ObjectionAnswerForm(VersionedForm):
     text = forms.CharField(label=_("答复意见"), widget=forms.Textarea(attrs={"rows": 4}), max_length=3000)
 
 
-class TeamForm(PortalForm):
+class TeamForm(VersionedForm):
     name = forms.CharField(label=_("小组名称"), max_length=50)
     leader = UserChoiceField(label=_("组长"), queryset=User.objects.none(), required=False)
     members = UsersChoiceField(
@@ -274,7 +274,7 @@ class TeamForm(PortalForm):
         self.fields["members"].queryset = candidates
 
 
-class TeamCountiesForm(PortalForm):
+class TeamCountiesForm(VersionedForm):
     assessments = forms.ModelMultipleChoiceField(
         label=_("负责考核的县（市、区）"),
         queryset=Assessment.objects.none(),

@@ -209,6 +209,7 @@ class Team(models.Model):
     )
     note = models.CharField(_("说明"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("组建时间"), default=timezone.now)
+    version = models.PositiveIntegerField(_("版本"), default=1)
     history = HistoricalRecords()
 
     class Meta:

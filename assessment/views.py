@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from supervision.forms import VersionedForm
 from supervision.models import Attachment, City
 from supervision.pagination import paginate
 from supervision.permissions import Action, Role, agencies_for, has_role, is_system_admin, scoped
@@ -314,7 +315,9 @@ def catalogue_edit(request: HttpRequest, year: int, track: str) -> HttpResponse:
         for i in items
     ]
     formset = CatalogueFormSet(request.POST or None, initial=initial, prefix="items")
-    if request.method == "POST" and formset.is_valid():
+    # The year's version: two administrators editing the catalogue at once never overwrite each other.
+    version_form = VersionedForm(request.POST or None, initial={"version": record.version})
+    if request.method == "POST" and formset.is_valid() and version_form.is_valid():
         changes = [
             actions.ItemChange(
                 f.cleaned_data["item_id"],
@@ -326,7 +329,9 @@ def catalogue_edit(request: HttpRequest, year: int, track: str) -> HttpResponse:
         ]
         if _act(
             request,
-            lambda: actions.catalogue_update(record, track, changes, acting_user=request.user),
+            lambda: actions.catalogue_update(
+                record, track, changes, acting_user=request.user, version=version_form.cleaned_data["version"]
+            ),
             _("%(track)s考核内容已保存。") % {"track": Track(track).label},
         ):
             return redirect("assessment:catalogue", record.year)
@@ -334,7 +339,7 @@ def catalogue_edit(request: HttpRequest, year: int, track: str) -> HttpResponse:
     return render(
         request,
         "assessment/catalogue_edit.html",
-        {"year": record, "track": Track(track), "formset": formset, "rows": rows},
+        {"year": record, "track": Track(track), "formset": formset, "rows": rows, "version_form": version_form},
         status=400 if request.method == "POST" else 200,
     )
 
@@ -349,7 +354,8 @@ def item_edit(request: HttpRequest, year: int, pk: int) -> HttpResponse:
         return redirect("assessment:catalogue", record.year)
     initial = [{"name": s.name, "points": s.points, "deduction_rule": s.deduction_rule} for s in item.sub_items.all()]
     formset = SubItemFormSet(request.POST or None, initial=initial, prefix="subs", item=item)
-    if request.method == "POST" and formset.is_valid():
+    version_form = VersionedForm(request.POST or None, initial={"version": record.version})
+    if request.method == "POST" and formset.is_valid() and version_form.is_valid():
         specs = [
             actions.SubItemSpec(
                 f.cleaned_data["name"], f.cleaned_data["points"], f.cleaned_data.get("deduction_rule", "")
@@ -359,14 +365,16 @@ def item_edit(request: HttpRequest, year: int, pk: int) -> HttpResponse:
         ]
         if _act(
             request,
-            lambda: actions.sub_items_replace(item, specs, acting_user=request.user),
+            lambda: actions.sub_items_replace(
+                item, specs, acting_user=request.user, version=version_form.cleaned_data["version"]
+            ),
             _("“%(item)s”的细项已保存。") % {"item": item.name},
         ):
             return redirect("assessment:catalogue", record.year)
     return render(
         request,
         "assessment/item_edit.html",
-        {"year": record, "item": item, "formset": formset},
+        {"year": record, "item": item, "formset": formset, "version_form": version_form},
         status=400 if request.method == "POST" else 200,
     )
 
@@ -1245,6 +1253,7 @@ def team_edit(request: HttpRequest, year: int, pk: int) -> HttpResponse:
         "leader": team.leader,
         "note": team.note,
         "members": list(User.objects.filter(assessment_teams__team=team, assessment_teams__removed_at__isnull=True)),
+        "version": team.version,
     }
     form = TeamForm(request.POST or None, initial=initial, candidates=_team_candidates(team.year, team))
     if request.method == "POST" and form.is_valid():
@@ -1258,6 +1267,7 @@ def team_edit(request: HttpRequest, year: int, pk: int) -> HttpResponse:
                 leader=data["leader"],
                 members=list(data["members"]),
                 note=data["note"],
+                version=data["version"],
             ),
             _("考核小组已保存。"),
         ):
@@ -1280,14 +1290,21 @@ def team_counties(request: HttpRequest, year: int, pk: int) -> HttpResponse:
         .order_by("agency__division__code")
     )
     form = TeamCountiesForm(
-        request.POST or None, assessments=candidates, initial={"assessments": list(team.assessments.all())}
+        request.POST or None,
+        assessments=candidates,
+        initial={"assessments": list(team.assessments.all()), "version": team.version},
     )
     if (
         request.method == "POST"
         and form.is_valid()
         and _act(
             request,
-            lambda: actions.team_set_counties(team, list(form.cleaned_data["assessments"]), acting_user=request.user),
+            lambda: actions.team_set_counties(
+                team,
+                list(form.cleaned_data["assessments"]),
+                acting_user=request.user,
+                version=form.cleaned_data["version"],
+            ),
             _("已更新%(team)s负责的县（市、区）。") % {"team": team.name},
         )
     ):

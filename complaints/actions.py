@@ -555,14 +555,26 @@ def complaint_reopen(
 
 
 @transaction.atomic
-def complaint_rate(complaint: Complaint, *, satisfaction: str, comment: str = "", acting_user: Any = None) -> Complaint:
-    """The complainant's satisfaction: given once through the tracking page, or recorded by a handler (e.g. by phone)."""
+def complaint_rate(
+    complaint: Complaint,
+    *,
+    satisfaction: str,
+    comment: str = "",
+    acting_user: Any = None,
+    version: int | None = None,
+) -> Complaint:
+    """The complainant's satisfaction: given once through the tracking page, or recorded by a handler (e.g. by phone).
+
+    A handler's form carries the version they saw: a rating recorded meanwhile (by a colleague or by
+    the complainant) is never silently replaced.
+    """
     complaint = _locked(complaint)
     by_staff = getattr(acting_user, "is_authenticated", False)
     if by_staff and not can_handle(acting_user, complaint):
         raise PermissionDenied
     if not by_staff and complaint.satisfaction:
         raise TransitionNotAllowed(_("已经评价过了，谢谢。"))
+    bump_version(complaint, version if by_staff else None)
     complaint.rate(satisfaction, comment)
     _save(complaint, _("满意度评价"))
     label = Complaint.Satisfaction(satisfaction).label

@@ -271,7 +271,10 @@ class ReopenForm(OwnIds, VersionedForm):
 
 
 class StaffRatingForm(OwnIds, PublicRatingForm):
+    """A handler records the complainant's satisfaction (e.g. after a call); carries the version seen."""
+
     id_prefix = "rate"
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     satisfaction = forms.ChoiceField(choices=Complaint.Satisfaction.choices, label=_("反映人满意度"))
     comment = forms.CharField(max_length=500, required=False, label=_("回访记录"))
 

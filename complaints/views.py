@@ -355,7 +355,7 @@ def _detail_context(request: HttpRequest, complaint: Complaint, **forms: PortalF
         "rating_form": offer(
             "rating_form",
             may_handle and status in (Complaint.Status.REPLIED, Complaint.Status.CLOSED),
-            StaffRatingForm,
+            lambda: StaffRatingForm(initial=initial),
         ),
         "finding_form": offer(
             "finding_form",
@@ -626,7 +626,11 @@ def complaint_rate(request: HttpRequest, pk: int) -> HttpResponse:
         form,
         "rating_form",
         lambda data: actions.complaint_rate(
-            complaint, acting_user=request.user, satisfaction=data["satisfaction"], comment=data["comment"]
+            complaint,
+            acting_user=request.user,
+            satisfaction=data["satisfaction"],
+            comment=data["comment"],
+            version=data["version"],
         ),
         _("已记录反映人满意度。"),
     )

@@ -604,8 +604,10 @@ class AssignmentForm(PeopleFormMixin, VersionMixin, PortalModelForm):
     def __init__(self, *args: Any, agencies: QuerySet[Agency], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.limit(agencies)
+        # The leaders of the agencies one manages and of the city-level units above them; never the
+        # leaders of another county, whom a county head has no business seeing or naming.
         leaders = Person.objects.active().filter(
-            agency__city__in=agencies.values("city"),
+            Q(agency__in=agencies) | Q(agency__city__in=agencies.values("city"), agency__kind__in=Agency.CITY_KINDS),
             position__in=[Person.Position.MAIN_LEADER, Person.Position.HEAD, Person.Position.DEPUTY],
         )
         self.fields["assigned_by"].queryset = leaders.select_related("agency").order_by("agency", "name")

@@ -995,7 +995,11 @@ def may_publish(user: Any, inspection: FundInspection) -> bool:
 def disclosure_publish(
     inspection: FundInspection, *, acting_user: Any, title: str, summary: str, version: int | None = None
 ) -> Disclosure:
-    """Publish (or re-publish) an inspection's results: a snapshot of only what the public may read."""
+    """Publish (or re-publish) an inspection's results: a snapshot of only what the public may read.
+
+    `version` is the disclosure's version the approver saw, 0 when there was none yet: a publication
+    or withdrawal by someone else since is refused as a conflict, never overwritten.
+    """
     inspection = _locked_inspection(inspection)
     if not may_publish(acting_user, inspection):
         raise PermissionDenied

@@ -744,7 +744,8 @@ def _inspection_context(request: HttpRequest, inspection: FundInspection, **form
     may_publish = actions.may_publish(user, inspection)
     may_lead = inspection.is_in_progress and actions.may_lead_inspection(user, inspection)
     publish_initial = {
-        "version": disclosure.version if disclosure else None,
+        # 0 when nothing is published yet: someone else's first publication meanwhile is then a conflict.
+        "version": disclosure.version if disclosure else 0,
         "title": disclosure.title if disclosure else inspection.title,
         "summary": disclosure.summary if disclosure else inspection.conclusion,
     }

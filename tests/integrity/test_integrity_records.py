@@ -96,6 +96,25 @@ class TestAssignments:
         client.force_login(staff_weihui)
         assert client.get(reverse("integrity:assignment_new")).status_code == 403
 
+    def test_assigned_by_offers_own_and_city_leaders_never_another_countys(
+        self, client, org, head_weihui, head_huixian, staff_weihui, leader
+    ):
+        client.force_login(head_weihui)
+        page = client.get(reverse("integrity:assignment_new")).content.decode()
+        assert head_weihui.person.name in page and leader.person.name in page
+        assert head_huixian.person.name not in page
+        data = {
+            "person": staff_weihui.person.pk,
+            "year": 2026,
+            "post": "岗",
+            "business_duties": "x",
+            "integrity_duties": "x",
+            "assigned_by": head_huixian.person.pk,
+        }
+        response = client.post(reverse("integrity:assignment_new"), data)
+        assert response.status_code == 400
+        assert not ResponsibilityAssignment.objects.exists()
+
 
 class TestCommitments:
     def test_issue_sign_online_and_record_paper(self, client, org, head_weihui, staff_weihui):
