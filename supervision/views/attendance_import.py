@@ -36,7 +36,9 @@ def import_upload(request: HttpRequest, pk: int) -> HttpResponse:
 def import_template(request: HttpRequest, pk: int) -> HttpResponse:
     agency = get_agency_for_user(request.user, pk, Action.OVERSEE_ATTENDANCE)
     example = timezone.localdate() - datetime.timedelta(days=1)
-    rows = [[person.name, f"{example:%Y-%m-%d} 08:30"] for person in agency.people.active().order_by("position", "name")]
+    rows = [
+        [person.name, f"{example:%Y-%m-%d} 08:30"] for person in agency.people.active().order_by("position", "name")
+    ]
     return xlsx_response(f"{agency}考勤机记录导入模板.xlsx", _("签到记录"), [imports.COL_NAME, "签到时间"], rows)
 
 
