@@ -95,7 +95,7 @@ def check_upload(upload: UploadedFile) -> UploadedFile:
         raise ValidationError(_("只接受 .xlsx 或 .csv 文件。"))
     limit = settings.IMPORT_MAX_BYTES
     if upload.size is not None and upload.size > limit:
-        raise ValidationError(_("文件超过%(limit)s MB。") % {"limit": round(limit / 1024 / 1024, 1)})
+        raise ValidationError(_("文件超过%(limit)s MB。") % {"limit": f"{limit / 1024 / 1024:g}"})
     if not upload.size:
         raise ValidationError(_("文件是空的。"))
     upload.seek(0)
@@ -116,7 +116,7 @@ def read_table(content: bytes, name: str, required: Sequence[str] = ()) -> Table
     if not content:
         raise BadFile(_("文件是空的。"))
     if len(content) > settings.IMPORT_MAX_BYTES:
-        raise BadFile(_("文件超过%(limit)s MB。") % {"limit": round(settings.IMPORT_MAX_BYTES / 1024 / 1024, 1)})
+        raise BadFile(_("文件超过%(limit)s MB。") % {"limit": f"{settings.IMPORT_MAX_BYTES / 1024 / 1024:g}"})
     extension = extension_of(name)
     if extension == ".xlsx":
         raw = _xlsx_rows(content)
