@@ -31,6 +31,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 EXTENSIONS = (".xlsx", ".csv")
@@ -95,7 +96,7 @@ def check_upload(upload: UploadedFile) -> UploadedFile:
         raise ValidationError(_("只接受 .xlsx 或 .csv 文件。"))
     limit = settings.IMPORT_MAX_BYTES
     if upload.size is not None and upload.size > limit:
-        raise ValidationError(_("文件超过%(limit)s MB。") % {"limit": f"{limit / 1024 / 1024:g}"})
+        raise ValidationError(_("文件超过%(limit)s。") % {"limit": filesizeformat(limit)})
     if not upload.size:
         raise ValidationError(_("文件是空的。"))
     upload.seek(0)
@@ -116,7 +117,7 @@ def read_table(content: bytes, name: str, required: Sequence[str] = ()) -> Table
     if not content:
         raise BadFile(_("文件是空的。"))
     if len(content) > settings.IMPORT_MAX_BYTES:
-        raise BadFile(_("文件超过%(limit)s MB。") % {"limit": f"{settings.IMPORT_MAX_BYTES / 1024 / 1024:g}"})
+        raise BadFile(_("文件超过%(limit)s。") % {"limit": filesizeformat(settings.IMPORT_MAX_BYTES)})
     extension = extension_of(name)
     if extension == ".xlsx":
         raw = _xlsx_rows(content)
@@ -124,6 +125,7 @@ def read_table(content: bytes, name: str, required: Sequence[str] = ()) -> Table
         raw = _csv_rows(content)
     else:
         raise BadFile(_("只接受 .xlsx 或 .csv 文件。"))
+    _check_size(raw)
     headers = [text(h) for h in (raw[0] if raw else [])]
     while headers and not headers[-1]:
         headers.pop()
@@ -134,20 +136,20 @@ def read_table(content: bytes, name: str, required: Sequence[str] = ()) -> Table
         raise BadFile(_("缺少列：%(columns)s。") % {"columns": "、".join(missing)})
     width = len(headers)
     rows = [tuple(row[:width]) + (None,) * (width - len(row)) for row in raw[1:]]
-    while rows and is_blank(rows[-1]):
-        rows.pop()  # Excel keeps formatted empty rows at the end
-    _check_size(rows)
     return Table(headers, rows)
 
 
-def _check_size(rows: list[tuple[Any, ...]]) -> None:
-    if len(rows) > settings.IMPORT_MAX_ROWS:
+def _check_size(raw: list[tuple[Any, ...]]) -> None:
+    """Too many data rows or too long a cell refuse the whole file, whatever its columns."""
+    rows = len(raw) - 1
+    while rows > 0 and is_blank(raw[rows]):
+        rows -= 1  # Excel keeps formatted empty rows at the end
+    if rows > settings.IMPORT_MAX_ROWS:
         raise BadFile(
-            _("文件有%(count)s行数据，超过每次导入的上限%(limit)s行。请分成几个文件导入。")
-            % {"count": len(rows), "limit": settings.IMPORT_MAX_ROWS}
+            _("文件的数据行数超过每次导入的上限%(limit)s行。请分成几个文件导入。") % {"limit": settings.IMPORT_MAX_ROWS}
         )
     limit = settings.IMPORT_MAX_CELL_CHARS
-    for number, row in enumerate(rows, start=2):
+    for number, row in enumerate(raw, start=1):
         for value in row:
             if isinstance(value, str) and len(value) > limit:
                 raise BadFile(

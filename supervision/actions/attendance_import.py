@@ -46,6 +46,7 @@ COL_DATE = "日期"
 COL_TIME = "时间"
 DATETIME_COLUMNS = ("签到时间", "打卡时间", "考勤时间", "日期时间")
 BATCH_SIZE = 1000
+EARLIEST = datetime.date(2000, 1, 1)  # before any attendance machine of these agencies
 PREVIEW_ROWS = 200  # rows of each kind shown on the preview page; the counts cover all of them
 
 
@@ -137,6 +138,8 @@ def plan(agency: Agency, table: Table, *, now: datetime.datetime | None = None) 
             person = _person(people, name)
             day, clock = _when(row)
             moment = timezone.make_aware(datetime.datetime.combine(day, clock))
+            if day < EARLIEST:
+                raise ValueError(_("签到日期%(day)s过早，请核对。") % {"day": day.isoformat()})
             if moment > now + datetime.timedelta(minutes=5):
                 raise ValueError(_("签到时间%(when)s晚于现在。") % {"when": f"{day:%Y-%m-%d} {clock:%H:%M}"})
         except ValueError as error:

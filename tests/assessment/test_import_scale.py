@@ -31,10 +31,7 @@ def add_counties(city, count: int) -> list[str]:
         ]
     )
     Agency.objects.bulk_create(
-        [
-            Agency(city=city, division=d, kind=Agency.Kind.COUNTY_AGENCY, name=f"{d.name}社会保险中心")
-            for d in divisions
-        ]
+        [Agency(city=city, division=d, kind=Agency.Kind.COUNTY_AGENCY, name=f"{d.name}社会保险中心") for d in divisions]
     )
     return [d.name for d in divisions]
 

@@ -136,17 +136,19 @@ class TestPreviewAndApply:
             f"{staff_weihui.person.name},昨天早上",
             f"{staff_weihui.person.name},{tomorrow} 08:00",
             f",{past(3)} 08:00",
+            f"{staff_weihui.person.name},0001-01-01 08:00",
         ]
         record = imports.preview(org.weihui, csv_file(lines), acting_user=head_weihui)
         assert record.status == AttendanceImport.Status.REFUSED
         messages = {error["row"]: error["messages"][0] for error in record.errors}
-        assert sorted(messages) == [3, 4, 5, 6, 7, 8]
+        assert sorted(messages) == [3, 4, 5, 6, 7, 8, 9]
         assert messages[3] == "本单位没有名为“张三”的人员。"
         assert "有2名人员名为“王芳”，无法区分" in messages[4]
         assert "本单位没有名为" in messages[5]  # another county's head is not this agency's
         assert "签到时间“昨天早上”无法识别" in messages[6]
         assert "晚于现在" in messages[7]
         assert messages[8] == "姓名为空。"
+        assert messages[9] == "签到日期0001-01-01过早，请核对。"
         with pytest.raises(Exception, match="已处理"):
             imports.apply(record, acting_user=head_weihui)
         assert not SignIn.objects.exists()
