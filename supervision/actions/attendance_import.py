@@ -337,8 +337,15 @@ def apply_queued(import_id: int) -> ImportOutcome | None:
         return apply(record, acting_user=record.uploaded_by)
     except (PermissionDenied, TransitionNotAllowed):
         message = _("上传人已无权导入该单位的考勤，未写入任何记录。")
-        with transaction.atomic():
-            return _refuse(_locked(record), None, [{"row": None, "values": "", "messages": [message]}])
+    except Exception:
+        # apply's transaction is rolled back; without this the page would say "importing" forever.
+        logger.exception("attendance import %s failed", import_id)
+        message = _("后台导入出错，未写入任何记录。请重新上传预览，或联系系统管理员。")
+    with transaction.atomic():
+        locked = _locked(record)
+        if locked.status != AttendanceImport.Status.QUEUED:
+            return None
+        return _refuse(locked, None, [{"row": None, "values": "", "messages": [message]}])
 
 
 @transaction.atomic

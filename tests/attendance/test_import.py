@@ -20,6 +20,12 @@ from tests.attendance.factories import at, sign_in_at
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded files are written under a temporary MEDIA_ROOT."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
 def past(days: int) -> datetime.date:
     return datetime.date.today() - datetime.timedelta(days=days)
 
@@ -293,3 +299,16 @@ def test_a_big_file_is_applied_by_a_worker_and_the_page_shows_it(celery_worker, 
     fragment = client.get(response.url, headers={"HX-Request": "true"})
     assert fragment["HX-Refresh"] == "true"
     assert "已导入" in client.get(response.url).content.decode()
+
+
+def test_a_queued_import_whose_file_is_gone_is_refused_not_left_queued(org, head_weihui, staff_weihui):
+    record = imports.preview(
+        org.weihui, csv_file([f"{staff_weihui.person.name},{past(3)} 08:30"]), acting_user=head_weihui
+    )
+    AttendanceImport.objects.filter(pk=record.pk).update(status=AttendanceImport.Status.QUEUED)
+    record.file.storage.delete(record.file.name)  # storage lost the upload between queueing and the worker
+    assert imports.apply_queued(record.pk).created == 0
+    record.refresh_from_db()
+    assert record.status == AttendanceImport.Status.REFUSED and "后台导入出错" in record.errors[0]["messages"][0]
+    assert not SignIn.objects.exists()
+    assert imports.apply_queued(record.pk) is None  # a redelivered task does nothing
