@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from pathlib import PurePosixPath
 from typing import Any
 
 from django import forms
@@ -12,8 +11,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from supervision.attachments import XLSX, EvidenceField, sniff
+from supervision.attachments import EvidenceField
 from supervision.forms import DateInput, PortalForm, VersionedForm
+from supervision.imports import check_upload
 
 from .models import Assessment, CatalogueItem, Track
 from .scoring import TRACK_TOTAL
@@ -290,9 +290,6 @@ class TeamCountiesForm(VersionedForm):
         )
 
 
-IMPORT_EXTENSIONS = (".xlsx", ".csv")
-
-
 class ImportForm(PortalForm):
     file = forms.FileField(
         label=_("评分文件"),
@@ -300,17 +297,4 @@ class ImportForm(PortalForm):
     )
 
     def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        extension = PurePosixPath(upload.name or "").suffix.lower()
-        if extension not in IMPORT_EXTENSIONS:
-            raise ValidationError(_("只接受 .xlsx 或 .csv 文件。"))
-        if upload.size > 5 * 1024 * 1024:
-            raise ValidationError(_("文件超过5 MB。"))
-        if extension == ".xlsx" and sniff(upload) is not XLSX:
-            raise ValidationError(_("文件内容不是 Excel 工作簿。"))
-        if extension == ".csv":
-            head = upload.read(4096)
-            upload.seek(0)
-            if b"\x00" in head:
-                raise ValidationError(_("文件内容不是文本格式的 CSV。"))
-        return upload
+        return check_upload(self.cleaned_data["file"])

@@ -1,10 +1,13 @@
-"""Excel: the score sheet (export and import through django-import-export) and the printable results.
+"""Excel: the score sheet (export through django-import-export, import in bulk) and the printable results.
 
-Import is two steps. `import_preview` runs the whole file as a dry run inside a transaction that is
-rolled back, through the same audited action as the scoring page (`actions.score_set`), and stores
-what each row would change and every row's errors. `import_apply` runs it again for real, all or
-nothing: any error — or any score changed by someone else since the preview — rolls everything
-back. Each applied change is in the score's history with the file's name as the reason.
+Import is two steps. `import_preview(year, upload, acting_user=)` reads the whole file (safely, through
+`supervision.imports`) and stores what each row would change and every row's errors; nothing is
+scored. `import_apply(score_import, acting_user=)` reads it again and writes, all or nothing: any
+error — a row the user may not score, a locked or submitted track, or a score changed by someone else
+since the preview — writes nothing. The rules are those of the scoring page (`actions.score_set`),
+checked for the whole file at once: a fixed number of queries however many rows, plus a few per
+1,000 changed scores (the bulk updates and their history rows). Each applied change is in the score's
+history with the file's name as the reason; each touched assessment's totals are recomputed once.
 """
 
 from __future__ import annotations
@@ -12,13 +15,12 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
-import tablib
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -27,17 +29,18 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import fields, resources
-from import_export.results import RowResult
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from supervision.exports import XLSX_MIME, safe_cell
-from supervision.workflow import EditConflict, TransitionNotAllowed
+from supervision.imports import BadFile, Table, read_table, update_in_bulk
+from supervision.imports import text as _text
+from supervision.workflow import TransitionNotAllowed
 
 from . import actions, queries, rules
 from .models import Assessment, AssessmentYear, Score, ScoreImport, Track
-from .scoring import ROUNDING_RULE
+from .scoring import ROUNDING_RULE, compute_result
 
 COL_YEAR = "年度"
 COL_COUNTY = "县（市、区）"
@@ -50,6 +53,10 @@ COL_COMMENT = "评分说明"
 COL_SCORER = "评分人"
 REQUIRED_COLUMNS = (COL_COUNTY, COL_TRACK, COL_ITEM, COL_POINTS)
 TRACK_BY_LABEL = {"基础管理": Track.BASIC, "目标管理": Track.TARGET, "basic": Track.BASIC, "target": Track.TARGET}
+BATCH_SIZE = 1000
+SCORE_FIELDS = ["points", "comment", "scored_by", "scored_at", "version"]
+
+__all__ = ["BadFile", "ImportOutcome", "ScoreResource", "import_apply", "import_cancel", "import_preview"]
 
 
 def _county_label(assessment: Assessment) -> str:
@@ -57,7 +64,7 @@ def _county_label(assessment: Assessment) -> str:
 
 
 class ScoreResource(resources.ModelResource):
-    """One row per county and item: the sheet scorers fill in and upload."""
+    """One row per county and item: the sheet scorers fill in and upload (export only; see `import_preview`)."""
 
     year = fields.Field(column_name=COL_YEAR, readonly=True)
     county = fields.Field(column_name=COL_COUNTY, readonly=True)
@@ -73,26 +80,10 @@ class ScoreResource(resources.ModelResource):
         model = Score
         fields = ("year", "county", "track", "position", "item", "max", "points", "comment", "scorer")
         export_order = fields
-        import_id_fields: tuple[str, ...] = ()
-        skip_unchanged = True
-        report_skipped = True
-        store_instance = True
-        use_transactions = True
-        clean_model_instances = False
 
-    def __init__(
-        self, year: AssessmentYear | None = None, acting_user: Any = None, expected: dict[str, int] | None = None
-    ):
+    def __init__(self, year: AssessmentYear | None = None):
         super().__init__()
         self.assessment_year = year
-        self.acting_user = acting_user
-        self.expected = expected  # {score id: version seen in the preview}; None while previewing
-        self.reason = ""
-        self._lookup: dict[tuple[str, str, str], Score] | None = None
-        self._seen_rows: dict[int, int] = {}
-        self._rights: dict[tuple[int, str], bool] = {}
-
-    # Export
 
     def dehydrate_year(self, score: Score) -> int:
         return score.assessment.year.year
@@ -122,197 +113,162 @@ class ScoreResource(resources.ModelResource):
         person = getattr(user, "person", None)
         return person.name if person else user.get_username()
 
-    # Import
-
-    def _scores(self) -> dict[tuple[str, str, str], Score]:
-        if self._lookup is None:
-            lookup: dict[tuple[str, str, str], Score] = {}
-            scores = Score.objects.filter(assessment__year=self.assessment_year).select_related(
-                "item", "assessment", "assessment__year", "assessment__agency", "assessment__agency__division"
-            )
-            for score in scores:
-                agency = score.assessment.agency
-                for label in {_county_label(score.assessment), agency.name, agency.short_name}:
-                    if label:
-                        lookup[(label, score.item.track, score.item.name)] = score
-            self._lookup = lookup
-        return self._lookup
-
-    def get_or_init_instance(self, instance_loader: Any, row: dict[str, Any]) -> tuple[Score, bool]:
-        if _is_blank(row):
-            blank = Score()
-            blank._skip_blank = True
-            return blank, False
-        county = _text(row.get(COL_COUNTY))
-        track_label = _text(row.get(COL_TRACK))
-        item = _text(row.get(COL_ITEM))
-        year = _text(row.get(COL_YEAR))
-        if year and year != str(self.assessment_year.year):
-            raise ValidationError(
-                _("年度为%(found)s，不是%(year)s年度。") % {"found": year, "year": self.assessment_year.year}
-            )
-        track = TRACK_BY_LABEL.get(track_label)
-        if track is None:
-            raise ValidationError(_("考核类别“%(value)s”应为“基础管理”或“目标管理”。") % {"value": track_label})
-        score = self._scores().get((county, track, item))
-        if score is None:
-            raise ValidationError(
-                _("找不到“%(county)s”的%(track)s项目“%(item)s”。")
-                % {"county": county, "track": track_label, "item": item}
-            )
-        if score.pk in self._seen_rows:
-            raise ValidationError(_("与第%(row)s行重复。") % {"row": self._seen_rows[score.pk]})
-        self._seen_rows[score.pk] = self._current_row
-        # A fresh copy per row: the lookup's object must keep the stored values for the diff.
-        return Score.objects.select_related("item", "assessment__year", "assessment__agency").get(pk=score.pk), False
-
-    def before_import_row(self, row: dict[str, Any], **kwargs: Any) -> None:
-        self._current_row = kwargs["row_number"] + 1  # the header is the sheet's first row
-
-    def import_instance(self, instance: Score, row: dict[str, Any], **kwargs: Any) -> None:
-        if getattr(instance, "_skip_blank", False):
-            return
-        raw_points = row.get(COL_POINTS)
-        comment = _text(row.get(COL_COMMENT)) if COL_COMMENT in row else instance.comment
-        if raw_points is None or _text(raw_points) == "":
-            instance._skip_blank = True  # 留空表示不修改
-            return
-        assessment = instance.assessment
-        track = instance.item.track
-        key = (assessment.pk, track)
-        if key not in self._rights:
-            self._rights[key] = rules.may_score(self.acting_user, assessment, track)
-        if not self._rights[key]:
-            raise ValidationError(
-                _("您无权评定%(county)s的%(track)s。")
-                % {"county": _county_label(assessment), "track": Track(track).label}
-            )
-        points = actions.parse_points(raw_points, instance.max_points)
-        if (points, comment) != (instance.points, instance.comment):
-            try:
-                actions._require_open_track(assessment, track)
-            except TransitionNotAllowed as refused:
-                raise ValidationError(str(refused.message)) from None
-        instance.points, instance.comment = points, comment
-
-    def skip_row(
-        self, instance: Score, original: Score, row: dict[str, Any], import_validation_errors: Any = None
-    ) -> bool:
-        if getattr(instance, "_skip_blank", False):
-            return True
-        return super().skip_row(instance, original, row, import_validation_errors)
-
-    def do_instance_save(self, instance: Score, is_create: bool) -> None:
-        version = None
-        if self.expected is not None:
-            version = self.expected.get(str(instance.pk))
-            if version is None:
-                raise ValidationError(_("预览时该项没有变化，现在却有变化：请重新上传预览。"))
-        try:
-            actions.score_set(
-                instance,
-                acting_user=self.acting_user,
-                points=instance.points,
-                comment=instance.comment,
-                version=version,
-                reason=self.reason,
-            )
-        except EditConflict:
-            raise ValidationError(_("预览后该项评分已被他人修改，请重新上传预览。")) from None
-        except TransitionNotAllowed as refused:
-            raise ValidationError(str(refused.message)) from None
-        except PermissionDenied:
-            raise ValidationError(_("您无权评定该项。")) from None
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
 
 # ---------------------------------------------------------------------------------------------
-# Reading uploads
+# Import: reading and checking the whole file
 
 
-class BadFile(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-def read_dataset(content: bytes, name: str) -> tablib.Dataset:
-    extension = PurePosixPath(name).suffix.lower()
-    try:
-        if extension == ".xlsx":
-            dataset = tablib.Dataset().load(io.BytesIO(content), format="xlsx")
-        else:
-            try:
-                text = content.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                text = content.decode("gb18030")  # Excel in Chinese Windows saves CSV in GBK
-            dataset = tablib.Dataset().load(text, format="csv")
-    except BadFile:
-        raise
-    except Exception as error:  # tablib raises many kinds on a broken file
-        raise BadFile(_("无法读取文件：%(error)s") % {"error": str(error)[:200]}) from None
-    headers = [_text(h) for h in (dataset.headers or [])]
-    missing = [column for column in REQUIRED_COLUMNS if column not in headers]
+def read_sheet(content: bytes, name: str) -> Table:
+    """The upload as a table with the score sheet's columns; BadFile when the file must be refused."""
+    table = read_table(content, name)
+    missing = [column for column in REQUIRED_COLUMNS if column not in table.headers]
     if missing:
         raise BadFile(_("缺少列：%(columns)s。请使用“下载评分模板”得到的表格。") % {"columns": "、".join(missing)})
-    dataset.headers = headers
-    # Blank rows stay (and are skipped on import) so that data row n is sheet row n + 1: errors name
-    # the row a person sees in Excel.
-    return dataset
+    # Blank rows stay (and are skipped) so that data row n is sheet row n + 2: errors name the row a
+    # person sees in Excel.
+    return table
 
 
-def _is_blank(row: dict[str, Any]) -> bool:
-    return not any(_text(value) for value in row.values())
+class RowError(Exception):
+    def __init__(self, message: Any) -> None:
+        super().__init__(str(message))
+        self.message = str(message)
 
 
-def _row_errors(result: Any) -> list[dict[str, Any]]:
-    errors = []
-    for invalid in result.invalid_rows:
-        messages = (
-            [str(m) for field_messages in invalid.error_dict.values() for m in field_messages]
-            if hasattr(invalid, "error_dict")
-            else [str(m) for m in invalid.error.messages]
+@dataclass
+class PlannedRow:
+    number: int
+    score: Score  # as stored when the file was read
+    points: Decimal | None
+    comment: str
+    changed: bool
+
+
+@dataclass
+class Plan:
+    total: int = 0
+    rows: list[PlannedRow] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def changed(self) -> list[PlannedRow]:
+        return [row for row in self.rows if row.changed]
+
+
+def _score_lookup(year: AssessmentYear) -> dict[tuple[str, str, str], Score]:
+    """Every score of the year by (county label, track, item name), in three queries.
+
+    Items and assessments are fetched once and shared by their scores: a year of 2,850 counties has
+    40,000 scores, and building five related objects for each would be most of an import's time.
+    """
+    items = {item.pk: item for item in year.items.all()}
+    assessments = {
+        a.pk: a for a in Assessment.objects.filter(year=year).select_related("year", "agency", "agency__division")
+    }
+    lookup: dict[tuple[str, str, str], Score] = {}
+    fields = ("pk", "assessment_id", "item_id", "max_points", "points", "comment", "version")
+    for score in Score.objects.filter(assessment__year=year).only(*fields):
+        score.item, score.assessment = items[score.item_id], assessments[score.assessment_id]
+        agency = score.assessment.agency
+        for label in {_county_label(score.assessment), agency.name, agency.short_name}:
+            if label:
+                lookup[(label, score.item.track, score.item.name)] = score
+    return lookup
+
+
+def plan(year: AssessmentYear, table: Table, acting_user: Any) -> Plan:
+    """What each row would change and every row's error, for the whole file, in a fixed number of queries."""
+    lookup = _score_lookup(year)
+    assessments = {score.assessment_id: score.assessment for score in lookup.values()}
+    rights = rules.scoring_rights(acting_user, assessments.values())
+    result = Plan()
+    seen: dict[int, int] = {}
+    has_comment = COL_COMMENT in table.headers
+    for index, values in enumerate(table.rows):
+        number = index + 2  # the header is the sheet's first row
+        row = dict(zip(table.headers, values, strict=False))
+        if not any(_text(value) for value in row.values()):
+            continue
+        result.total += 1
+        try:
+            planned = _plan_row(year, row, number, lookup, rights, seen, has_comment)
+        except (RowError, ValidationError) as error:
+            messages = [error.message] if isinstance(error, RowError) else [str(m) for m in error.messages]
+            result.errors.append({"row": number, "values": _row_label(values), "messages": messages})
+            continue
+        result.rows.append(planned)
+    return result
+
+
+def _plan_row(
+    year: AssessmentYear,
+    row: dict[str, Any],
+    number: int,
+    lookup: dict[tuple[str, str, str], Score],
+    rights: dict[tuple[int, str], bool],
+    seen: dict[int, int],
+    has_comment: bool,
+) -> PlannedRow:
+    county, track_label, item = _text(row.get(COL_COUNTY)), _text(row.get(COL_TRACK)), _text(row.get(COL_ITEM))
+    found_year = _text(row.get(COL_YEAR))
+    if found_year and found_year != str(year.year):
+        raise RowError(_("年度为%(found)s，不是%(year)s年度。") % {"found": found_year, "year": year.year})
+    track = TRACK_BY_LABEL.get(track_label)
+    if track is None:
+        raise RowError(_("考核类别“%(value)s”应为“基础管理”或“目标管理”。") % {"value": track_label})
+    score = lookup.get((county, track, item))
+    if score is None:
+        raise RowError(
+            _("找不到“%(county)s”的%(track)s项目“%(item)s”。") % {"county": county, "track": track_label, "item": item}
         )
-        errors.append({"row": invalid.number + 1, "values": _row_label(invalid.values), "messages": messages})
-    for number, row_errors in result.row_errors():
-        errors.append({"row": number + 1, "values": "", "messages": [str(e.error) for e in row_errors]})
-    for base in result.base_errors:
-        errors.append({"row": None, "values": "", "messages": [str(base.error)]})
-    return sorted(errors, key=lambda e: (e["row"] is not None, e["row"] or 0))
+    if score.pk in seen:
+        raise RowError(_("与第%(row)s行重复。") % {"row": seen[score.pk]})
+    seen[score.pk] = number
+    comment = _text(row.get(COL_COMMENT)) if has_comment else score.comment
+    raw_points = row.get(COL_POINTS)
+    if _text(raw_points) == "":
+        return PlannedRow(number, score, score.points, score.comment, False)  # 留空表示不修改
+    assessment = score.assessment
+    if not rights.get((assessment.pk, str(track))):
+        raise RowError(
+            _("您无权评定%(county)s的%(track)s。") % {"county": _county_label(assessment), "track": Track(track).label}
+        )
+    points = actions.parse_points(raw_points, score.max_points)
+    changed = (points, comment) != (score.points, score.comment)
+    if changed:
+        _check_open(assessment, track)
+    return PlannedRow(number, score, points, comment, changed)
+
+
+def _check_open(assessment: Assessment, track: str) -> None:
+    try:
+        actions._require_open_track(assessment, track)
+    except TransitionNotAllowed as refused:
+        raise RowError(refused.message) from None
 
 
 def _row_label(values: Iterable[Any]) -> str:
     return " / ".join(_text(v) for v in list(values)[1:5] if _text(v))
 
 
-def _preview_rows(result: Any) -> tuple[list[dict[str, Any]], dict[str, int]]:
+def _preview(result: Plan) -> tuple[list[dict[str, Any]], dict[str, int]]:
     rows, seen = [], {}
-    for row_result in result.valid_rows():
-        instance, original = row_result.instance, row_result.original
-        if instance is None or instance.pk is None:
-            continue  # a blank row
-        changed = row_result.import_type == RowResult.IMPORT_TYPE_UPDATE
+    for row in result.rows:
+        score = row.score
         rows.append(
             {
-                "county": _county_label(instance.assessment),
-                "track": str(Track(instance.item.track).label),
-                "item": instance.item.name,
-                "old_points": _fmt(original.points if original else None),
-                "new_points": _fmt(instance.points),
-                "old_comment": original.comment if original else "",
-                "new_comment": instance.comment,
-                "changed": changed,
+                "county": _county_label(score.assessment),
+                "track": str(Track(score.item.track).label),
+                "item": score.item.name,
+                "old_points": _fmt(score.points),
+                "new_points": _fmt(row.points),
+                "old_comment": score.comment,
+                "new_comment": row.comment,
+                "changed": row.changed,
             }
         )
-        if changed and original is not None:
-            seen[str(instance.pk)] = original.version
+        if row.changed:
+            seen[str(score.pk)] = score.version
     return rows, seen
 
 
@@ -320,24 +276,18 @@ def _fmt(value: Decimal | None) -> str:
     return "" if value is None else str(value)
 
 
-def _run(score_import: ScoreImport, *, acting_user: Any, dry_run: bool, expected: dict[str, int] | None) -> Any:
-    content = score_import.file.open("rb").read()
-    dataset = read_dataset(content, score_import.original_name)
-    resource = ScoreResource(score_import.year, acting_user, expected)
-    resource.reason = _("Excel导入：%(name)s") % {"name": score_import.original_name}
-    result = resource.import_data(
-        dataset,
-        dry_run=dry_run,
-        use_transactions=True,
-        rollback_on_validation_errors=True,
-        retain_instance_in_row_result=True,
-    )
-    return dataset, result
+def _file_error(message: str) -> list[dict[str, Any]]:
+    return [{"row": None, "values": "", "messages": [message]}]
+
+
+# ---------------------------------------------------------------------------------------------
+# Import: the two steps
 
 
 @transaction.atomic
 def import_preview(year: AssessmentYear, upload: UploadedFile, *, acting_user: Any) -> ScoreImport:
     """Store the upload and what it would change; nothing is scored yet."""
+    upload.seek(0)
     content = upload.read()
     score_import = ScoreImport(
         year=year,
@@ -347,15 +297,16 @@ def import_preview(year: AssessmentYear, upload: UploadedFile, *, acting_user: A
     )
     score_import.file.save(f"scores{PurePosixPath(upload.name or '').suffix.lower()}", io.BytesIO(content), save=False)
     try:
-        dataset, result = _run(score_import, acting_user=acting_user, dry_run=True, expected=None)
+        result = plan(year, read_sheet(content, score_import.original_name), acting_user)
     except BadFile as bad:
         score_import.status = ScoreImport.Status.REFUSED
-        score_import.errors = [{"row": None, "values": "", "messages": [bad.message]}]
+        score_import.errors = _file_error(bad.message)
+        actions._by(score_import, acting_user, _("上传预览：文件被拒绝"))
         score_import.save()
         return score_import
-    rows, seen = _preview_rows(result)
-    score_import.total_rows = sum(1 for row in dataset.dict if not _is_blank(row))
-    score_import.errors = _row_errors(result)
+    rows, seen = _preview(result)
+    score_import.total_rows = result.total
+    score_import.errors = sorted(result.errors, key=lambda e: e["row"])
     score_import.preview = rows
     score_import.seen_versions = seen
     score_import.changed_rows = len(seen)
@@ -384,27 +335,101 @@ def import_apply(score_import: ScoreImport, *, acting_user: Any) -> ImportOutcom
     if score_import.status != ScoreImport.Status.PREVIEWED:
         raise TransitionNotAllowed(_("该文件已处理，不能再次导入。"))
     try:
-        _dataset, result = _run(
-            score_import, acting_user=acting_user, dry_run=False, expected=score_import.seen_versions
-        )
+        content = score_import.file.open("rb").read()
+        result = plan(score_import.year, read_sheet(content, score_import.original_name), acting_user)
     except BadFile as bad:
-        errors = [{"row": None, "values": "", "messages": [bad.message]}]
+        errors = _file_error(bad.message)
     else:
-        errors = _row_errors(result)
+        errors = result.errors or _write(result, acting_user, score_import)
     if errors:
-        # import_data rolled its own savepoint back: no score was written.
         score_import.status = ScoreImport.Status.REFUSED
-        score_import.errors = errors
+        score_import.errors = sorted(errors, key=lambda e: (e["row"] is not None, e["row"] or 0))
         actions._by(score_import, acting_user, _("导入失败，未写入"))
         score_import.save()
-        return ImportOutcome(0, errors)
-    applied = sum(1 for row in result.valid_rows() if row.import_type == RowResult.IMPORT_TYPE_UPDATE)
+        return ImportOutcome(0, score_import.errors)
     score_import.status = ScoreImport.Status.APPLIED
     score_import.applied_at = timezone.now()
-    score_import.changed_rows = applied
+    score_import.changed_rows = len(result.changed)
     actions._by(score_import, acting_user, _("确认导入"))
     score_import.save()
-    return ImportOutcome(applied, [])
+    return ImportOutcome(len(result.changed), [])
+
+
+def _write(result: Plan, acting_user: Any, score_import: ScoreImport) -> list[dict[str, Any]]:
+    """Lock, check against the preview, then write the changed scores and the totals in bulk; errors write nothing."""
+    changed = result.changed
+    if not changed:
+        return []
+    assessment_ids = sorted({row.score.assessment_id for row in changed})
+    assessments = {
+        a.pk: a
+        for a in Assessment.objects.select_for_update(of=("self",))
+        .select_related("year")
+        .filter(pk__in=assessment_ids)
+        .order_by("pk")
+    }
+    locked = {
+        s.pk: s
+        for s in Score.objects.select_for_update(of=("self",))
+        .filter(pk__in=[row.score.pk for row in changed])
+        .order_by("pk")
+    }
+    expected = score_import.seen_versions or {}
+    errors = []
+    for row in changed:
+        try:
+            _check_unchanged_since_preview(locked[row.score.pk], expected.get(str(row.score.pk)))
+            _check_open(assessments[row.score.assessment_id], row.score.item.track)
+        except RowError as error:
+            errors.append({"row": row.number, "values": "", "messages": [error.message]})
+    if errors:
+        return errors
+    now = timezone.now()
+    scores = []
+    for row in changed:
+        score = locked[row.score.pk]
+        score.points, score.comment = row.points, row.comment.strip()
+        score.scored_by, score.scored_at = acting_user, now
+        score.version += 1
+        scores.append(score)
+    reason = (_("Excel导入：%(name)s") % {"name": score_import.original_name})[:100]
+    update_in_bulk(Score, scores, SCORE_FIELDS, BATCH_SIZE)
+    Score.history.bulk_history_create(
+        scores, batch_size=BATCH_SIZE, update=True, default_user=acting_user, default_change_reason=reason
+    )
+    _store_totals(list(assessments.values()), acting_user)
+    return []
+
+
+def _check_unchanged_since_preview(score: Score, version: int | None) -> None:
+    if version is None:
+        raise RowError(_("预览时该项没有变化，现在却有变化：请重新上传预览。"))
+    if int(version) != score.version:
+        raise RowError(_("预览后该项评分已被他人修改，请重新上传预览。"))
+
+
+def _store_totals(assessments: list[Assessment], acting_user: Any) -> None:
+    """Recompute each touched assessment's totals once, from one query; history for those that start scoring."""
+    by_assessment: dict[int, list[tuple[str, Decimal | None]]] = {a.pk: [] for a in assessments}
+    stored = Score.objects.filter(assessment_id__in=by_assessment).values_list("assessment_id", "item__track", "points")
+    for assessment_id, track, points in stored:
+        by_assessment[assessment_id].append((track, points))
+    started = []
+    for assessment in assessments:
+        outcome = compute_result(
+            by_assessment[assessment.pk], assessment.year.basic_weight, assessment.year.target_weight
+        )
+        assessment.basic_total = outcome.basic_total
+        assessment.target_total = outcome.target_total
+        assessment.final_score = outcome.final_score
+        if assessment.status == Assessment.Status.DRAFT:
+            assessment.start_scoring()
+            started.append(assessment)
+    update_in_bulk(Assessment, assessments, ["basic_total", "target_total", "final_score", "status"], BATCH_SIZE)
+    if started:  # as `actions.score_set`: a running total alone writes no history, the start of scoring does
+        Assessment.history.bulk_history_create(
+            started, batch_size=BATCH_SIZE, update=True, default_user=acting_user, default_change_reason=_("开始评分")
+        )
 
 
 @transaction.atomic

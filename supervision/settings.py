@@ -245,6 +245,14 @@ WHITENOISE_USE_FINDERS = DEBUG or not env_bool("STATIC_MANIFEST", not DEBUG)
 # Uploaded evidence: one size limit for every record kind (bytes).
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Spreadsheet imports (scores, attendance-machine sign-ins): see supervision/imports.py.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20000)
+IMPORT_MAX_CELL_CHARS = env_int("IMPORT_MAX_CELL_CHARS", 2000)
+IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_BYTES", 100 * 1024 * 1024)
+IMPORT_MAX_ZIP_RATIO = env_int("IMPORT_MAX_ZIP_RATIO", 200)
+# Attendance imports creating more sign-ins than this are applied by a Celery task, not in the request.
+ATTENDANCE_IMPORT_SYNC_ROWS = env_int("ATTENDANCE_IMPORT_SYNC_ROWS", 1000)
 FILE_UPLOAD_PERMISSIONS = 0o640
 
 _email = email_config(env_str("EMAIL_URL") or "console://")

@@ -51,3 +51,12 @@ def semiannual_reports_sweep_task() -> dict[str, int]:
     from supervision.actions.oversight import semiannual_sweep
 
     return semiannual_sweep()
+
+
+@shared_task(acks_late=True)
+def apply_attendance_import_task(import_id: int) -> int | None:
+    """Apply a big attendance-machine import, all or nothing; a redelivered task finds it done and stops."""
+    from supervision.actions.attendance_import import apply_queued
+
+    outcome = apply_queued(import_id)
+    return outcome.created if outcome else None

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from supervision.views import attendance
+from supervision.views import attendance, attendance_import
 
 app_name = "attendance"
 
@@ -11,6 +11,11 @@ urlpatterns = [
     path("agency/<int:pk>/", attendance.agency_day, name="agency_day"),
     path("agency/<int:pk>/month/", attendance.agency_month, name="agency_month"),
     path("agency/<int:pk>/month/export/", attendance.agency_month_export, name="agency_month_export"),
+    path("agency/<int:pk>/import/", attendance_import.import_upload, name="import_upload"),
+    path("agency/<int:pk>/import/template/", attendance_import.import_template, name="import_template"),
+    path("import/<int:pk>/", attendance_import.import_preview, name="import_preview"),
+    path("import/<int:pk>/apply/", attendance_import.import_apply, name="import_apply"),
+    path("import/<int:pk>/cancel/", attendance_import.import_cancel, name="import_cancel"),
     path("leave/", attendance.leave_list, name="leave_list"),
     path("leave/new/", attendance.leave_new, name="leave_new"),
     path("leave/filings/", attendance.filing_list, name="filing_list"),

@@ -218,3 +218,15 @@ class VisitFilter(django_filters.FilterSet):
     def __init__(self, *args: Any, agencies: QuerySet[Agency], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.filters["agency"].queryset = agencies.select_related("division").order_by("division__code", "kind")
+
+
+class SignInImportForm(PortalForm):
+    file = forms.FileField(
+        label=_("考勤机导出文件"),
+        help_text=_("Excel（.xlsx）或 CSV（UTF-8 或 GBK 编码）。须有“姓名”列，以及“签到时间”列或“日期”“时间”两列。"),
+    )
+
+    def clean_file(self) -> Any:
+        from supervision.imports import check_upload
+
+        return check_upload(self.cleaned_data["file"])

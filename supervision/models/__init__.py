@@ -1,6 +1,7 @@
 from .accountability import AccountabilityRecord
 from .attachments import Attachment
 from .attendance import (
+    AttendanceImport,
     AttendancePolicy,
     DisciplineVisit,
     Leave,
@@ -48,6 +49,7 @@ __all__ = [
     "AgencyGroupObjectPermission",
     "AgencyUserObjectPermission",
     "Attachment",
+    "AttendanceImport",
     "AttendancePolicy",
     "CalendarOverride",
     "CalendarYear",

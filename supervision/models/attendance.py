@@ -143,6 +143,16 @@ class SignIn(models.Model):
     signed_at = models.DateTimeField(_("签到时间"))
     ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
     user_agent = models.CharField(_("浏览器"), max_length=300, blank=True)
+    imported_from = models.ForeignKey(
+        "AttendanceImport",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sign_ins",
+        verbose_name=_("导入批次"),
+        help_text=_("由考勤机记录导入时，所属的导入文件。"),
+    )
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("签到记录")
@@ -153,6 +163,50 @@ class SignIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} {self.date}"
+
+
+class AttendanceImport(models.Model):
+    """One upload of an attendance machine's sign-in records: previewed, then applied all at once or not at all."""
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", _("已预览，待确认")
+        QUEUED = "queued", _("已确认，后台导入中")
+        APPLIED = "applied", _("已导入")
+        REFUSED = "refused", _("有错误，未导入")
+        CANCELLED = "cancelled", _("已取消")
+
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="attendance_imports", verbose_name=_("单位")
+    )
+    file = models.FileField(_("文件"), upload_to="imports/attendance/%Y/%m/", max_length=200)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    sha256 = models.CharField(_("SHA-256 校验值"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("上传人")
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.PREVIEWED)
+    total_rows = models.PositiveIntegerField(_("数据行数"), default=0)
+    new_count = models.PositiveIntegerField(_("新增签到数"), default=0)
+    present_count = models.PositiveIntegerField(_("已有或重复行数"), default=0)
+    errors = models.JSONField(_("错误"), default=list, blank=True)
+    # The first rows of each kind, for the preview page (the file itself is the full record).
+    preview = models.JSONField(_("预览"), default=dict, blank=True)
+    applied_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
+    created_count = models.PositiveIntegerField(_("已写入签到数"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("考勤机记录导入")
+        verbose_name_plural = _("考勤机记录导入")
+        ordering = ["-uploaded_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.QUEUED
 
 
 class LeaveQuerySet(models.QuerySet["Leave"]):

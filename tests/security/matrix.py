@@ -39,7 +39,7 @@ from typing import Any
 from django.core.cache import cache
 from django.utils import timezone
 
-from tests.security.world import SECRET, Side, World, half_years, pdf, score_sheet, today
+from tests.security.world import SECRET, Side, World, half_years, pdf, score_sheet, sign_in_sheet, today
 
 ACTORS = (
     "anon",
@@ -323,6 +323,8 @@ FINDINGS = [
 
 WITH_A_UNIT = "admin CITY COUNTY head_x"
 OVERSEERS = "200 admin leader office head | 403 assessor team inspector handler staff | 404 supervisor head_x"
+# An import is its uploader's (the head): others who oversee the agency get 404, as for a score import.
+IMPORT_OWNER = "200 head | 403 assessor team inspector handler staff | 404 admin leader office supervisor head_x"
 VISITORS = "200 admin inspector office leader | 403 assessor team handler COUNTY supervisor head_x"
 
 
@@ -361,6 +363,19 @@ ATTENDANCE = [
     get("attendance:agency_day", OVERSEERS, agency),
     get("attendance:agency_month", OVERSEERS, agency),
     get("attendance:agency_month_export", OVERSEERS, agency),
+    get("attendance:import_upload", OVERSEERS, agency),
+    post(
+        "attendance:import_upload",
+        "302 admin leader office head | 403 assessor team inspector handler staff | 404 supervisor head_x",
+        agency,
+        lambda w, s: {"file": sign_in_sheet(s, today() - datetime.timedelta(days=40))},
+        note="the same people who see the agency's month import its attendance machine's records",
+    ),
+    get("attendance:import_template", OVERSEERS, agency),
+    get("attendance:import_preview", IMPORT_OWNER, pk("attendance_import")),
+    get("attendance:import_preview", IMPORT_OWNER, pk("attendance_import"), htmx=True, variant="htmx"),
+    post("attendance:import_apply", IMPORT_OWNER.replace("200", "302"), pk("attendance_import")),
+    post("attendance:import_cancel", IMPORT_OWNER.replace("200", "302"), pk("attendance_import")),
     get("attendance:leave_list", f"200 {EVERYONE}"),
     get("attendance:leave_new", f"200 {WITH_A_UNIT} | 403 supervisor"),
     post(

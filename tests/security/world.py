@@ -35,6 +35,7 @@ from integrity import actions as integrity_actions
 from integrity.demo import ensure_regulation_checklists
 from integrity.models import Checklist, InspectionItemResult
 from supervision.actions import attendance as attendance_actions
+from supervision.actions import attendance_import as attendance_import_actions
 from supervision.actions import findings as finding_actions
 from supervision.actions import oversight as oversight_actions
 from supervision.actions.accountability import accountability_record
@@ -76,6 +77,12 @@ def png(name: str = "照片.png") -> SimpleUploadedFile:
 
 def today() -> datetime.date:
     return timezone.localdate()
+
+
+def sign_in_sheet(side: Side, day: datetime.date) -> SimpleUploadedFile:
+    """An attendance machine's export for the side's head: one valid sign-in on `day`."""
+    content = f"姓名,签到时间\n{side.head.person.name},{day:%Y-%m-%d} 08:21\n".encode()
+    return SimpleUploadedFile(f"{side.mark}考勤机.csv", content, content_type="text/csv")
 
 
 def past_working_day(city: City, at_least_days_ago: int) -> datetime.date:
@@ -315,6 +322,9 @@ def _attendance(world: World, side: Side) -> None:
         files=[png("检查照片.png")],
     )
     side["observation"] = side.discipline_visit.observations.get()
+    side["attendance_import"] = attendance_import_actions.preview(
+        side.agency, sign_in_sheet(side, past_working_day(city, 4)), acting_user=side.head
+    )
     side["discipline_visit_file"] = Attachment.objects.for_object(side.discipline_visit).get()
 
 
