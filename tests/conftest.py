@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.db import connections
+from django.utils import translation
 
 from supervision.models import Agency, City, Division, Person
 from supervision.permissions import Role
@@ -23,6 +24,13 @@ pytest_plugins = ["tests.servers"]
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _chinese_outside_requests() -> Iterator[None]:
+    """A test that switches a request to English must not leave later tests' gettext in English."""
+    yield
+    translation.activate("zh-hans")
 
 
 @dataclass

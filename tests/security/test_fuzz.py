@@ -10,7 +10,11 @@ from hypothesis import strategies as st
 
 pytestmark = pytest.mark.django_db
 
-FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.data_too_large, HealthCheck.too_slow],
+)
 
 # Text as attackers send it: unicode, control characters, markup, SQL, huge values.
 nasty_text = st.one_of(
