@@ -746,6 +746,8 @@ class ReportRun(models.Model):
         verbose_name=_("发起人"),
     )
     created_at = models.DateTimeField(_("发起时间"), default=timezone.now)
+    # Set once the run's tasks reached the queue; empty while Redis was down (beat queues it later).
+    queued_at = models.DateTimeField(_("入队时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     class Meta:
