@@ -138,6 +138,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "supervision.security.SessionTimeoutMiddleware",
+    "supervision.security.PrivatePagesMiddleware",
     "supervision.twofactor.RequireTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
