@@ -60,6 +60,9 @@ def beat_task(redis_server, name: str) -> Any:
         return result.get(timeout=60)
     finally:
         app.backend.remove_pending_result(result)
+        consumer = app.backend.result_consumer
+        consumer.stop()
+        consumer._pubsub = None  # nothing left to unsubscribe from once this Redis is gone
         app.close()
 
 
