@@ -750,6 +750,9 @@ class ReportRun(models.Model):
     queued_at = models.DateTimeField(_("入队时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
+    # Set by reports.start_run once committed: Redis did not take the run (the button says so).
+    queue_unavailable = False
+
     class Meta:
         verbose_name = _("报告生成批次")
         verbose_name_plural = _("报告生成批次")

@@ -314,10 +314,12 @@ def start_run(year: AssessmentYear, *, requested_by: Any = None, trigger: str = 
         )
         if running is None:
             running = _create_run(year, requested_by=requested_by, trigger=trigger)
-        run_id = running.pk
-        transaction.on_commit(lambda: dispatch_run(run_id))
-    running.refresh_from_db(fields=["queued_at"])
+        transaction.on_commit(lambda: _queue(running))
     return running
+
+
+def _queue(run: ReportRun) -> None:
+    run.queue_unavailable = not dispatch_run(run.pk)
 
 
 def _create_run(year: AssessmentYear, *, requested_by: Any, trigger: str) -> ReportRun:

@@ -1444,7 +1444,7 @@ def report_generate(request: HttpRequest, year: int) -> HttpResponse:
     except TransitionNotAllowed as refused:
         messages.error(request, refused.message)
     else:
-        if run.queued_at is None:
+        if run.queue_unavailable:
             messages.warning(
                 request,
                 _(
