@@ -746,7 +746,12 @@ class ReportRun(models.Model):
         verbose_name=_("发起人"),
     )
     created_at = models.DateTimeField(_("发起时间"), default=timezone.now)
+    # Set once the run's tasks reached the queue; empty while Redis was down (beat queues it later).
+    queued_at = models.DateTimeField(_("入队时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    # Set by reports.start_run once committed: Redis did not take the run (the button says so).
+    queue_unavailable = False
 
     class Meta:
         verbose_name = _("报告生成批次")

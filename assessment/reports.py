@@ -19,11 +19,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as BrokerUnavailable
+from redis.exceptions import RedisError
 
 from supervision.documents import render_pdf
 from supervision.notifications import notify
@@ -297,7 +299,12 @@ def current_hash(report: Report) -> str | None:
 
 
 def start_run(year: AssessmentYear, *, requested_by: Any = None, trigger: str = ReportRun.Trigger.MANUAL) -> ReportRun:
-    """Queue one task per confirmed county and the summary after them; an unfinished recent run is reused."""
+    """Queue one task per confirmed county and the summary after them.
+
+    An unfinished recent run is resumed rather than duplicated: its entries still pending are queued
+    again (a worker killed mid-run, or Redis down when it was started). A task delivered twice does
+    the work once (`run_entry`), so queueing an entry that is still on its way costs nothing.
+    """
     with transaction.atomic():
         year = AssessmentYear.objects.select_for_update(of=("self",)).get(pk=year.pk)
         running = (
@@ -305,29 +312,78 @@ def start_run(year: AssessmentYear, *, requested_by: Any = None, trigger: str = 
             .order_by("-created_at")
             .first()
         )
-        if running is not None:
-            return running
-        assessment_ids = list(year.assessments.with_results().values_list("pk", flat=True))
-        if not assessment_ids:
-            raise TransitionNotAllowed(_("本年度还没有已确认的考核结果，无法生成报告。"))
-        run = ReportRun.objects.create(year=year, trigger=trigger, requested_by=requested_by)
-        ReportRunEntry.objects.bulk_create(
-            [ReportRunEntry(run=run, assessment_id=pk) for pk in assessment_ids] + [ReportRunEntry(run=run)]
-        )
-        transaction.on_commit(lambda: dispatch_run(run.pk))
+        if running is None:
+            running = _create_run(year, requested_by=requested_by, trigger=trigger)
+        transaction.on_commit(lambda: _queue(running))
+    return running
+
+
+def _queue(run: ReportRun) -> None:
+    run.queue_unavailable = not dispatch_run(run.pk)
+
+
+def _create_run(year: AssessmentYear, *, requested_by: Any, trigger: str) -> ReportRun:
+    assessment_ids = list(year.assessments.with_results().values_list("pk", flat=True))
+    if not assessment_ids:
+        raise TransitionNotAllowed(_("本年度还没有已确认的考核结果，无法生成报告。"))
+    run = ReportRun.objects.create(year=year, trigger=trigger, requested_by=requested_by)
+    ReportRunEntry.objects.bulk_create(
+        [ReportRunEntry(run=run, assessment_id=pk) for pk in assessment_ids] + [ReportRunEntry(run=run)]
+    )
     return run
 
 
-def dispatch_run(run_id: int) -> None:
+def dispatch_run(run_id: int) -> bool:
+    """Queue the run's pending entries; False (and the run left unqueued) when Redis is unreachable."""
     from celery import chord
 
     from .tasks import render_county_report_task, render_summary_report_task
 
-    entries = ReportRunEntry.objects.filter(run_id=run_id)
-    county = list(entries.filter(assessment__isnull=False).values_list("pk", flat=True))
-    summary = entries.get(assessment__isnull=True).pk
-    # The counties render in parallel on as many workers as there are; the summary runs after all of them.
-    chord([render_county_report_task.si(pk) for pk in county], render_summary_report_task.si(summary)).apply_async()
+    pending = ReportRunEntry.objects.filter(run_id=run_id, status=ReportRunEntry.Status.PENDING)
+    county = list(pending.filter(assessment__isnull=False).values_list("pk", flat=True))
+    summary = ReportRunEntry.objects.get(run_id=run_id, assessment__isnull=True).pk
+    if not _queue_answers():
+        logger.warning("report run %s not queued: the broker does not answer; beat queues it later", run_id)
+        return False
+    try:
+        if county:
+            # The counties render in parallel on as many workers as there are; the summary after all of them.
+            chord(
+                [render_county_report_task.si(pk) for pk in county], render_summary_report_task.si(summary)
+            ).apply_async()
+        else:
+            render_summary_report_task.delay(summary)
+    except QUEUE_ERRORS:
+        logger.warning("report run %s not queued; beat queues it later", run_id, exc_info=True)
+        return False
+    ReportRun.objects.filter(pk=run_id, queued_at__isnull=True).update(queued_at=timezone.now())
+    return True
+
+
+# Redis going away between the look below and the publish: the broker says OperationalError, the
+# chord's result store a redis error, or (its reconnect failing) a RuntimeError.
+QUEUE_ERRORS = (BrokerUnavailable, RedisError, RuntimeError)
+
+
+def _queue_answers() -> bool:
+    """One quick connection to the broker before queueing, so that a press with Redis down answers at once."""
+    from supervision.celery import app
+
+    if app.conf.task_always_eager:
+        return True
+    try:
+        with app.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
+    except BrokerUnavailable:
+        return False
+    return True
+
+
+def queue_unqueued_runs() -> list[int]:
+    """Beat: the runs started while the broker was down go to the workers now that it answers again."""
+    newer = ReportRun.objects.filter(year=models.OuterRef("year"), created_at__gt=models.OuterRef("created_at"))
+    waiting = ReportRun.objects.filter(queued_at__isnull=True, finished_at__isnull=True).exclude(models.Exists(newer))
+    return [run_id for run_id in waiting.values_list("pk", flat=True) if dispatch_run(run_id)]
 
 
 def run_entry(entry_id: int) -> None:

@@ -33,3 +33,11 @@ def generate_january_reports_task() -> list[int]:
     from assessment.reports import january_years, start_run
 
     return [start_run(year, trigger=ReportRun.Trigger.SCHEDULE).pk for year in january_years()]
+
+
+@shared_task
+def queue_unqueued_report_runs_task() -> list[int]:
+    """Beat: report runs started while Redis was down are queued as soon as it answers again."""
+    from assessment.reports import queue_unqueued_runs
+
+    return queue_unqueued_runs()

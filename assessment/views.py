@@ -1440,11 +1440,20 @@ def report_generate(request: HttpRequest, year: int) -> HttpResponse:
     record = get_year_for_user(request, year)
     _require(rules.may_run_year(request.user, record))
     try:
-        reports.start_run(record, requested_by=request.user)
+        run = reports.start_run(record, requested_by=request.user)
     except TransitionNotAllowed as refused:
         messages.error(request, refused.message)
     else:
-        messages.info(request, _("已开始生成考核报告。"))
+        if run.queue_unavailable:
+            messages.warning(
+                request,
+                _(
+                    "任务队列暂时不可用：本次生成请求已记录，队列恢复后将自动开始生成，无需重复提交；"
+                    "如急需，可稍后再点“立即生成”。"
+                ),
+            )
+        else:
+            messages.info(request, _("已开始生成考核报告。"))
     return redirect("assessment:reports", record.year)
 
 

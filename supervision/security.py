@@ -15,6 +15,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -29,7 +30,12 @@ SEEN_RESOLUTION = 60
 def client_ip(request: HttpRequest | None) -> str:
     if request is None:
         return "-"
-    return request.META.get("REMOTE_ADDR", "-")
+    return loggable(request.META.get("REMOTE_ADDR", "-"))
+
+
+def loggable(value: Any) -> str:
+    """A value typed by a visitor, safe to put in a log line: control characters (a forged second line) escaped."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode() for ch in str(value))[:200]
 
 
 @receiver(user_logged_in)
@@ -45,7 +51,7 @@ def _log_sign_in(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) ->
 def _log_failed_sign_in(
     sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
 ) -> None:
-    logger.warning("sign-in failed user=%s ip=%s", credentials.get("username", "-"), client_ip(request))
+    logger.warning("sign-in failed user=%s ip=%s", loggable(credentials.get("username", "-")), client_ip(request))
 
 
 @receiver(user_logged_out)
@@ -56,7 +62,11 @@ def _log_sign_out(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -
 def log_refused(request: HttpRequest, reason: str) -> None:
     user = request.user.get_username() if request.user.is_authenticated else "anonymous"
     logger.warning(
-        "authorization refused user=%s ip=%s path=%s reason=%s", user, client_ip(request), request.path, reason
+        "authorization refused user=%s ip=%s path=%s reason=%s",
+        loggable(user),
+        client_ip(request),
+        loggable(request.path),
+        reason,
     )
 
 
@@ -97,3 +107,16 @@ class SessionTimeoutMiddleware:
         if request.method == "GET" and not request.headers.get("HX-Request"):
             return redirect(f"{login}?{urlencode({'next': request.get_full_path()})}")
         return redirect(login)
+
+
+class PrivatePagesMiddleware:
+    """Pages served to a signed-in user are never stored by the browser or a shared cache (ASVS V14.3.2)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.user.is_authenticated and not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True, no_store=True)
+        return response

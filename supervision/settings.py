@@ -138,6 +138,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "supervision.security.SessionTimeoutMiddleware",
+    "supervision.security.PrivatePagesMiddleware",
     "supervision.twofactor.RequireTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -349,6 +350,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "semiannual-reports-sweep": {
         "task": "supervision.tasks.semiannual_reports_sweep_task",
         "schedule": crontab(hour=7, minute=30),
+    },
+    # Report runs started while Redis was down (the button said so) are queued when it is back.
+    "queue-unqueued-report-runs": {
+        "task": "assessment.tasks.queue_unqueued_report_runs_task",
+        "schedule": crontab(minute="*/5"),
     },
     # 第四条: the year-end assessment is completed in January of the following year. Every day of
     # January the previous year's confirmed results get their reports; unchanged ones are reused.

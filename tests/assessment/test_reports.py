@@ -12,6 +12,7 @@ import pytest
 from celery.schedules import crontab
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from assessment import actions, reports
 from assessment.models import Report, ReportRun, ReportRunEntry, Track
@@ -153,7 +154,7 @@ class TestReportPages:
     def test_generate_now_then_progress_and_downloads(self, client, rendered, assessor, year, settings):
         client.force_login(assessor)
         assert client.get(reverse("assessment:report_generate", args=[2026])).status_code == 405
-        run = ReportRun.objects.create(year=year, requested_by=assessor)
+        run = ReportRun.objects.create(year=year, requested_by=assessor, queued_at=timezone.now())
         ReportRunEntry.objects.create(run=run, assessment=rendered.assessment)
         body = client.get(reverse("assessment:report_progress", args=[2026, run.pk])).content.decode()
         assert 'hx-trigger="every 2s"' in body and "生成中" in body

@@ -98,3 +98,31 @@ def test_session_cookie_after_sign_in_is_host_locked_secure_httponly(production_
     [session] = session_cookies
     lowered = session.lower()
     assert "secure" in lowered and "httponly" in lowered and "samesite=lax" in lowered and "domain=" not in lowered
+
+
+def test_no_cors_no_trace_no_listing_no_eval_and_errors_say_nothing(production_portal):
+    status, headers = fetch(production_portal, "/accounts/login/")
+    assert status == 200
+    assert not any(name.startswith("access-control-") for name in headers)  # no cross-origin reads allowed
+    assert headers["content-type"] == ["text/html; charset=utf-8"]
+    csp = dict(part.strip().split(" ", 1) for part in headers["content-security-policy"][0].split(";") if part.strip())
+    assert "'unsafe-eval'" not in csp["script-src"] and "'unsafe-eval'" not in csp["default-src"]
+
+    trace = urllib.request.Request(production_portal.base + "/", method="TRACE", headers={"X-Forwarded-Proto": "https"})
+    try:
+        urllib.request.build_opener(NoRedirect()).open(trace, timeout=30)
+        pytest.fail("TRACE was answered")
+    except urllib.error.HTTPError as error:
+        assert error.code == 405
+
+    assert fetch(production_portal, "/static/")[0] == 404  # no directory listing
+    assert fetch(production_portal, "/static/js/")[0] == 404
+    request = urllib.request.Request(production_portal.base + "/no-such-page/%27%22<x>/")
+    request.add_header("X-Forwarded-Proto", "https")
+    try:
+        urllib.request.urlopen(request, timeout=30)
+        pytest.fail("an unknown page was served")
+    except urllib.error.HTTPError as error:
+        body = error.read().decode()
+        assert error.code == 404
+        assert "Traceback" not in body and "urlpatterns" not in body and "<x>" not in body

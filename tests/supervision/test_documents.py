@@ -298,6 +298,7 @@ def test_static_files_on_a_cdn_are_read_from_disk_not_fetched(settings, template
         "https://static.invalid/static/documents/missing.css",
         "https://static.invalid/supervision/settings.py",
         "https://static.invalid:8443/static/documents/print.css",
+        "http://127.0.0.1/",
         "http://127.0.0.1/static/documents/print.css",
         "http://localhost:8000/static/documents/print.css",
         "https://example.cn/static/documents/print.css",

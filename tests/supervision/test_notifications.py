@@ -89,3 +89,15 @@ def test_read_all(client, head_weihui):
     client.force_login(head_weihui)
     client.post(reverse("notifications:read_all"))
     assert not Notification.objects.unread().exists()
+
+
+def test_a_title_cannot_add_mail_headers(reachable_head):
+    """Titles carry text people typed (a finding's title): a line break must not become a header."""
+    [notification] = notify([reachable_head], "整改通知\r\nBcc: someone@example.cn")
+    send_notification_mail(notification.pk)
+    for message in mail.outbox:
+        headers = message.message().as_string().split("\n\n", 1)[0]
+        assert "\nBcc:" not in headers and not message.bcc
+    if not mail.outbox:
+        notification.refresh_from_db()
+        assert notification.mail_error  # refused, and kept for a person to see

@@ -2,9 +2,12 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from supervision.security import LOGIN_AT, SEEN_AT
 from tests.factories import TEST_PASSWORD
@@ -38,6 +41,29 @@ def test_repeated_failures_lock_the_username_from_that_address(client, head_weih
     response = sign_in(client, "head_weihui")
     assert response.status_code in {403, 429}
     assert "_auth_user_id" not in client.session
+
+
+def test_the_lockout_is_per_username_and_address(client, head_weihui, staff_weihui, settings):
+    """A guessing address cannot lock the user out from everywhere, nor guess other names unchecked."""
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, "head_weihui", "wrong-password")
+    assert sign_in(client, "head_weihui").status_code in {403, 429}
+    elsewhere = Client(REMOTE_ADDR="127.0.0.2")
+    assert sign_in(elsewhere, "head_weihui").status_code == 302
+    assert sign_in(client, "staff_weihui").status_code == 302
+
+
+def test_after_the_cool_off_the_user_may_sign_in_again(client, head_weihui, settings):
+    from axes.models import AccessAttempt
+
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, "head_weihui", "wrong-password")
+    assert sign_in(client, "head_weihui").status_code in {403, 429}
+    assert settings.AXES_COOLOFF_TIME == 1  # hours
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(hours=1, minutes=1))
+    response = sign_in(client, "head_weihui")
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(head_weihui.pk)
 
 
 def age_session(client, **seconds_ago: int) -> None:
