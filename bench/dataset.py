@@ -407,6 +407,9 @@ def _scored_year(
     items = list(record.items.all())
     team = Team.objects.create(year=record, name=f"{year}第一考核组", leader=data.users["team"])
     TeamMember.objects.create(team=team, user=data.users["team"])
+    if agencies is not None:
+        # The import year: the assessor is on the team too, so one sheet carries both tracks.
+        TeamMember.objects.create(team=team, user=data.users["assessor"])
     scored = status != Assessment.Status.SCORING
     assessor, member = data.users["assessor"], data.users["team"]
     assessments = []
