@@ -36,9 +36,10 @@ def _environment(media_root: str) -> None:
 
 
 def _recreate_database(url: str) -> None:
+    from urllib.parse import urlsplit
+
     import psycopg2
     from psycopg2 import sql
-    from urllib.parse import urlsplit
 
     parts = urlsplit(url)
     name = parts.path.lstrip("/")
@@ -131,7 +132,16 @@ def main(argv: list[str] | None = None) -> int:
         imports.run(data, results, rows=5000 if args.scale == "full" else 1000)
 
     total = time.monotonic() - started
-    report.write(Path(args.output), results, data, scale=args.scale, parts=parts, build_seconds=build_seconds, total=total, argv=argv or sys.argv[1:])
+    report.write(
+        Path(args.output),
+        results,
+        data,
+        scale=args.scale,
+        parts=parts,
+        build_seconds=build_seconds,
+        total=total,
+        argv=argv or sys.argv[1:],
+    )
     print(f"\nWrote {args.output} ({total:.0f} s in all).")
     if results.missed:
         print(f"{len(results.missed)} target(s) missed:")

@@ -87,7 +87,7 @@ def wait_http(url: str, timeout: float = 60) -> None:
 def process(args: list[str], *, env: dict[str, str] | None = None, log: Path | None = None):
     """Start a process in its own process group and stop the whole group on the way out."""
     out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(  # noqa: S603 - our own commands
+    proc = subprocess.Popen(
         args, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
     )
     try:

@@ -113,7 +113,9 @@ def _city(name: str, code: str, counties: int, tag: str) -> CityData:
     city_agency = Agency.objects.create(city=city, kind=Agency.Kind.CITY_AGENCY, name=f"{name}社会保险中心")
     divisions = Division.objects.bulk_create(
         [
-            Division(city=city, name=f"{tag}{n:04d}县", kind=Division.Kind.COUNTY, code=f"{code[:2]}{n:04d}{tag_code(tag)}")
+            Division(
+                city=city, name=f"{tag}{n:04d}县", kind=Division.Kind.COUNTY, code=f"{code[:2]}{n:04d}{tag_code(tag)}"
+            )
             for n in range(1, counties + 1)
         ],
         batch_size=BATCH,
@@ -194,7 +196,11 @@ def _sign_ins(data: CityData, people: dict[int, list[Person]], days: int) -> int
     end = _today()
     start = end - datetime.timedelta(days=days)
     calendar = calendar_for(data.city.pk, start, end)
-    working = [start + datetime.timedelta(days=n) for n in range(days) if calendar.is_working_day(start + datetime.timedelta(days=n))]
+    working = [
+        start + datetime.timedelta(days=n)
+        for n in range(days)
+        if calendar.is_working_day(start + datetime.timedelta(days=n))
+    ]
     rng = random.Random(7)
     tz = timezone.get_current_timezone()
     total = 0
@@ -288,7 +294,14 @@ def _complaints(data: CityData, per_agency: int, serial: list[int]) -> int:
         for _n in range(per_agency):
             serial[0] += 1
             received = today - datetime.timedelta(days=rng.randint(0, 700))
-            status = rng.choice([Complaint.Status.CLOSED, Complaint.Status.REPLIED, Complaint.Status.ACCEPTED, Complaint.Status.RECEIVED])
+            status = rng.choice(
+                [
+                    Complaint.Status.CLOSED,
+                    Complaint.Status.REPLIED,
+                    Complaint.Status.ACCEPTED,
+                    Complaint.Status.RECEIVED,
+                ]
+            )
             accepted = status != Complaint.Status.RECEIVED
             rows.append(
                 Complaint(
@@ -375,10 +388,7 @@ def _inspections(data: CityData, per_agency: int) -> tuple[int, int]:
     disclosures = Disclosure.objects.bulk_create(disclosures, batch_size=BATCH)
     dthrough = Disclosure.divisions.through
     dthrough.objects.bulk_create(
-        [
-            dthrough(disclosure_id=d.pk, division_id=agency_of[d.inspection_id].division_id)
-            for d in disclosures
-        ],
+        [dthrough(disclosure_id=d.pk, division_id=agency_of[d.inspection_id].division_id) for d in disclosures],
         batch_size=BATCH,
     )
     return len(inspections), len(disclosures)
@@ -398,7 +408,9 @@ def _scored_year(
 ) -> AssessmentYear:
     record = _year(data, year)
     now = timezone.now()
-    record.status = AssessmentYear.Status.PUBLISHED if status == Assessment.Status.PUBLISHED else AssessmentYear.Status.SCORING
+    record.status = (
+        AssessmentYear.Status.PUBLISHED if status == Assessment.Status.PUBLISHED else AssessmentYear.Status.SCORING
+    )
     record.opened_at = now - datetime.timedelta(days=60)
     if status == Assessment.Status.PUBLISHED:
         record.published_at = now - datetime.timedelta(days=30)
@@ -473,7 +485,9 @@ def _assessment(data: CityData, current: int) -> dict[str, int]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _populate(data: CityData, scale: Scale, fraction: float, serial: list[int], counts: dict[str, int], tag: str) -> None:
+def _populate(
+    data: CityData, scale: Scale, fraction: float, serial: list[int], counts: dict[str, int], tag: str
+) -> None:
     people = _people(data, scale, fraction)
     counts[f"{tag} people"] = sum(len(v) for v in people.values())
     counts[f"{tag} sign-ins"] = _sign_ins(data, people, scale.signin_days)
@@ -521,7 +535,11 @@ def load() -> Dataset:
 
     def city(code: str, prefix: str) -> CityData:
         record = City.objects.get(code=code)
-        agencies = list(Agency.objects.filter(city=record, kind=Agency.Kind.COUNTY_AGENCY).select_related("division").order_by("division__code"))
+        agencies = list(
+            Agency.objects.filter(city=record, kind=Agency.Kind.COUNTY_AGENCY)
+            .select_related("division")
+            .order_by("division__code")
+        )
         bureaus = list(Agency.objects.filter(city=record, kind=Agency.Kind.COUNTY_BUREAU).order_by("division__code"))
         data = CityData(
             record,

@@ -37,9 +37,7 @@ done = function(summary, latency, requests)
     latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000))
 end
 """
-LINE = re.compile(
-    r"BENCH requests=(\d+) errors=(\d+) seconds=([\d.]+) p50=([\d.]+) p95=([\d.]+) p99=([\d.]+)"
-)
+LINE = re.compile(r"BENCH requests=(\d+) errors=(\d+) seconds=([\d.]+) p50=([\d.]+) p95=([\d.]+) p99=([\d.]+)")
 
 
 @dataclass
@@ -63,7 +61,7 @@ def _wrk(url: str, cookie: str, seconds: int, script: Path) -> tuple[float, floa
     command = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s", "-s", str(script)]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
-    output = subprocess.run(command + [url], capture_output=True, text=True, check=True).stdout  # noqa: S603
+    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
     match = LINE.search(output)
     if match is None:
         raise RuntimeError(f"wrk said:\n{output}")
@@ -140,15 +138,22 @@ def _judge(results: Results, targets: list[Target], duration: int) -> None:
         results.check(f"load: {target.name} errors", target.errors, "0", target.errors == 0)
         if target.name.startswith("public disclosure"):
             results.check(
-                "load: disclosure p95 latency", f"{median(target.p95):.1f} ms", f"≤ {DISCLOSURE_P95 * 1000:.0f} ms",
+                "load: disclosure p95 latency",
+                f"{median(target.p95):.1f} ms",
+                f"≤ {DISCLOSURE_P95 * 1000:.0f} ms",
                 median(target.p95) <= DISCLOSURE_P95 * 1000,
             )
             results.check(
-                "load: disclosure throughput share of /healthz", f"{share:.0%} ({median(target.rps):.0f}/{floor:.0f} rps)",
-                f"≥ {DISCLOSURE_SHARE:.0%}", share >= DISCLOSURE_SHARE,
+                "load: disclosure throughput share of /healthz",
+                f"{share:.0%} ({median(target.rps):.0f}/{floor:.0f} rps)",
+                f"≥ {DISCLOSURE_SHARE:.0%}",
+                share >= DISCLOSURE_SHARE,
             )
         elif target is not targets[0]:
-            results.check(f"load: {target.name}", f"{median(target.rps):.0f} rps, {share:.0%} of /healthz, p95 {median(target.p95):.1f} ms")
+            results.check(
+                f"load: {target.name}",
+                f"{median(target.rps):.0f} rps, {share:.0%} of /healthz, p95 {median(target.p95):.1f} ms",
+            )
         else:
             results.check(f"load: {target.name}", f"{median(target.rps):.0f} rps, p95 {median(target.p95):.1f} ms")
     results.section("Load: gunicorn and wrk", "\n".join(lines))

@@ -33,7 +33,9 @@ def _machine() -> str:
 
 def _commit() -> str:
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
     except OSError:
         return "?"
 
@@ -46,7 +48,17 @@ def _postgres() -> str:
         return cursor.fetchone()[0]
 
 
-def write(path: Path, results: Results, data: Any, *, scale: str, parts: list[str], build_seconds: float | None, total: float, argv: list[str]) -> None:
+def write(
+    path: Path,
+    results: Results,
+    data: Any,
+    *,
+    scale: str,
+    parts: list[str],
+    build_seconds: float | None,
+    total: float,
+    argv: list[str],
+) -> None:
     missed = results.missed
     lines = [
         "# Benchmark results",
@@ -56,8 +68,11 @@ def write(path: Path, results: Results, data: Any, *, scale: str, parts: list[st
         "",
         f"- **Date**: {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC, commit `{_commit()}`",
         f"- **Machine**: {_machine()}; PostgreSQL {_postgres()}",
-        f"- **Command**: `python -m bench {' '.join(argv)}`".rstrip() + f" (scale **{scale}**, parts {', '.join(parts)})",
-        f"- **Dataset build**: {build_seconds:.0f} s" if build_seconds is not None else "- **Dataset**: reused (--keep)",
+        f"- **Command**: `python -m bench {' '.join(argv)}`".rstrip()
+        + f" (scale **{scale}**, parts {', '.join(parts)})",
+        f"- **Dataset build**: {build_seconds:.0f} s"
+        if build_seconds is not None
+        else "- **Dataset**: reused (--keep)",
         f"- **Whole run**: {total:.0f} s",
         f"- **Verdict**: {'every target met' if not missed else f'{len(missed)} target(s) missed'}",
         "",
