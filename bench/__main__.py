@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     if "load" in parts:
         from . import load
 
-        load.run(data, results, duration=15 if args.scale == "full" else 5)
+        load.run(data, results, duration=10 if args.scale == "full" else 5)
     if "pdf" in parts:
         from . import pdf
 
