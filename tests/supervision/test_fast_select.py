@@ -8,7 +8,7 @@ from django import forms
 from supervision.forms import FastSelect, PortalForm
 from supervision.models import Agency
 
-CHOICES = [("", "全部"), ("a", "卫辉市 <社保> & \"中心\""), (1, "一"), (2, "二")]
+CHOICES = [("", "全部"), ("a", '卫辉市 <社保> & "中心"'), (1, "一"), (2, "二")]
 GROUPED = [("", "---"), ("县", [("x", "甲"), ("y", "乙")]), ("市", [("z", "丙")])]
 
 
