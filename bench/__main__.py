@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -71,6 +72,9 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown parts: {', '.join(sorted(unknown))}")
 
+    # Stopped with SIGTERM (a timeout, Ctrl-C in make): unwind, so that the gunicorn, Celery and wrk
+    # processes started below are stopped by their context managers.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(143))
     media = tempfile.mkdtemp(prefix="bench-media-")
     _environment(media)
     started = time.monotonic()

@@ -95,6 +95,7 @@ def run_single(dataset: Dataset, results: Results, *, runs: int) -> None:
     )
     from supervision.documents import StaticFilesFetcher, static_base_url
 
+    _clear_reports(year)  # an existing report of the same inputs would be reused, not rendered
     html = _html_of(assessment)
     _render_once(assessment.pk)  # warm: fonts, templates
     ours, alone, pdf = [], [], b""
