@@ -31,10 +31,12 @@ def current() -> int | None:
 
 
 def bump() -> None:
+    """Never fails: a write must not depend on the cache (with Redis down, nothing is cached either)."""
     try:
-        cache.incr(KEY)
-    except ValueError:  # not set yet (or evicted)
-        cache.set(KEY, 2, timeout=None)
+        try:
+            cache.incr(KEY)
+        except ValueError:  # not set yet (or evicted)
+            cache.set(KEY, 2, timeout=None)
     except Exception:
         logger.warning("data version not bumped", exc_info=True)
 

@@ -86,3 +86,10 @@ def test_the_dashboard_is_served_when_the_cache_is_down(client, org, inspector):
         response = client.get(reverse("dashboard"))
     assert response.status_code == 200
     assert "未销号的问题" in response.content.decode()
+
+
+def test_writes_do_not_depend_on_the_cache(org, inspector):
+    with override_settings(CACHES=DEAD_REDIS):
+        cache.close()
+        finding = _raise(inspector, org.weihui, "票据管理不规范")
+    assert Finding.objects.filter(pk=finding.pk).exists()
