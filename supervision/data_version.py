@@ -4,12 +4,14 @@ Every model save, delete and many-to-many change (but sessions, sign-in bookkeep
 rows) increments it in the cache, at once and again when the transaction commits (a page read in
 between may have cached the old data under the new number). Writes that send no signals
 (`QuerySet.update`, `bulk_create`) do not change it: caches keyed by it also expire after a minute.
-With the cache unreachable, `current()` answers None and callers compute afresh.
+With the cache unreachable, `current()` answers None and callers compute afresh; both leave the
+cache alone for half a minute after a failure (entries cached before it expire within a minute).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from django.core.cache import cache
@@ -22,23 +24,43 @@ KEY = "data-version"
 IGNORED_APPS = frozenset({"sessions", "axes", "captcha", "admin", "otp_totp"})
 
 
+# After a cache failure, neither reads nor writes wait for the cache for this long: with Redis
+# down, every save would otherwise wait for its connection timeout, twice.
+PAUSE_SECONDS = 30
+_paused_until = 0.0
+
+
+def _paused() -> bool:
+    return time.monotonic() < _paused_until
+
+
+def _pause(message: str) -> None:
+    global _paused_until
+    _paused_until = time.monotonic() + PAUSE_SECONDS
+    logger.warning(message, exc_info=True)
+
+
 def current() -> int | None:
+    if _paused():
+        return None
     try:
         return cache.get_or_set(KEY, 1, timeout=None)
     except Exception:  # Redis down: no caching
-        logger.warning("data version unavailable", exc_info=True)
+        _pause("data version unavailable")
         return None
 
 
 def bump() -> None:
     """Never fails: a write must not depend on the cache (with Redis down, nothing is cached either)."""
+    if _paused():
+        return
     try:
         try:
             cache.incr(KEY)
         except ValueError:  # not set yet (or evicted)
             cache.set(KEY, 2, timeout=None)
     except Exception:
-        logger.warning("data version not bumped", exc_info=True)
+        _pause("data version not bumped")
 
 
 def _changed(sender: Any, **kwargs: Any) -> None:
