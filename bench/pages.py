@@ -252,10 +252,12 @@ def _judge(results: Results, page: Page, cold: Measure, warm: Measure, small_col
     most = max(max(cold.queries), max(warm.queries))
     results.check(f"{page.label} queries", most, f"≤ {QUERY_BUDGET}", most <= QUERY_BUDGET)
     if small_cold is not None:
-        same = max(cold.queries) == max(small_cold.queries) and max(warm.queries) == max(small_warm.queries)
+        # The usual count of each: now and then a request also writes the session (its "seen at"
+        # time), whatever the data size.
+        usual = [round(median(m.queries)) for m in (cold, small_cold, warm, small_warm)]
+        same = usual[0] == usual[1] and usual[2] == usual[3]
         results.check(
-            f"{page.label} queries at two sizes (cold {max(cold.queries)}/{max(small_cold.queries)}, "
-            f"warm {max(warm.queries)}/{max(small_warm.queries)})",
+            f"{page.label} queries at two sizes (cold {usual[0]}/{usual[1]}, warm {usual[2]}/{usual[3]})",
             "equal" if same else "differ",
             "equal",
             same,
@@ -265,7 +267,8 @@ def _judge(results: Results, page: Page, cold: Measure, warm: Measure, small_col
 def _table(rows: list[tuple[Any, ...]], warm_runs: int, cold_runs: int) -> str:
     lines = [
         f"Each page: {cold_runs} cold requests (cache emptied before each) and {warm_runs} warm ones, after one "
-        "to fill the cache. Times in ms; queries: province / small city.",
+        "to fill the cache. Times in ms; queries: the most seen, province / small city (the check compares the usual "
+        "counts: a request now and then also writes the session).",
         "",
         "| page | as | cold median | cold p95 | warm median | warm p95 | queries cold | queries warm | target |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
