@@ -77,6 +77,12 @@ def write(
         f"- **Verdict**: {'every target met' if not missed else f'{len(missed)} target(s) missed'}",
         "",
     ]
+    if os.getloadavg()[0] > (os.cpu_count() or 1):
+        lines += [
+            "> **The machine was busy with other work during this run** (load average above the number of CPUs):",
+            "> times and throughputs are pessimistic; query counts, sizes and the all-or-nothing checks are not affected.",
+            "",
+        ]
     if getattr(data, "counts", None):
         lines += ["## Dataset", "", "| records | count |", "| --- | ---: |"]
         lines += [f"| {name} | {count:,} |" for name, count in data.counts.items()]
