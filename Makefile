@@ -15,7 +15,12 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/supervision
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint messages system-packages test-system-packages services clean backup restore
+BENCH_DEBS := $(TEST_DEBS) wrk
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/supervision_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/3
+BENCH_ARGS ?=
+
+.PHONY: demo test bench lint messages system-packages test-system-packages services clean backup restore
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -51,6 +56,14 @@ lint: $(VENV)/.dev
 
 test: test-system-packages $(VENV)/.dev services messages lint
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The performance harness (bench/): builds a synthetic province in its own database (dropped and
+# created again), measures, writes bench/RESULTS.md and fails when a target is missed.
+# `BENCH_ARGS="--scale small"` for a quick run while developing.
+bench: $(VENV)/.dev messages
+	scripts/ensure-system-packages.sh $(BENCH_DEBS)
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) scripts/ensure-services.sh
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf staticfiles .pytest_cache .ruff_cache

@@ -15,6 +15,10 @@ from django.db.models.functions import Coalesce, Rank
 
 from .models import Assessment, AssessmentYear, Delegation, Filing, Objection, Score, Track
 
+# A ranking page shows this many rows (a province fits on one page; a national set takes several):
+# the rows and charts of 2,850 counties at once took seconds to render.
+RANKING_PAGE_SIZE = 200
+
 
 def _count(queryset: QuerySet[Any]) -> Coalesce:
     counted = queryset.order_by().values("assessment_id").annotate(n=Count("pk")).values("n")

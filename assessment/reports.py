@@ -38,6 +38,8 @@ from .scoring import ROUNDING_RULE, weighted_sum
 logger = logging.getLogger(__name__)
 
 STALE_RUN = timedelta(minutes=30)
+# A county report's chart shows at most this many counties around the county itself.
+CHART_COUNTIES = 30
 
 
 def _name(user: Any) -> str:
@@ -153,6 +155,15 @@ def _county_context(data: dict[str, Any], assessment: Assessment) -> dict[str, A
     labels = [agency for agency, _final in data["city_finals"]]
     values = [Decimal(final) if final is not None else None for _agency, final in data["city_finals"]]
     highlight = labels.index(str(assessment.agency)) if str(assessment.agency) in labels else None
+    chart_window = None
+    if len(labels) > CHART_COUNTIES:
+        # A province's 150 bars made a chart taller than a page and took seconds to draw: the
+        # county's neighbours in the ranking only, the range named under the heading.
+        own = highlight or 0
+        start = max(0, min(own - CHART_COUNTIES // 2, len(labels) - CHART_COUNTIES))
+        chart_window = {"first": start + 1, "last": start + CHART_COUNTIES, "total": len(labels)}
+        labels, values = labels[start : start + CHART_COUNTIES], values[start : start + CHART_COUNTIES]
+        highlight = None if highlight is None else highlight - start
     final = Decimal(data["final"]) if data["final"] is not None else None
     previous = Decimal(data["previous_final"]) if data["previous_final"] is not None else None
     return {
@@ -171,6 +182,7 @@ def _county_context(data: dict[str, Any], assessment: Assessment) -> dict[str, A
         "change": (final - previous) if final is not None and previous is not None else None,
         "rank_change": (data["previous_rank"] - data["rank"]) if data["previous_rank"] and data["rank"] else None,
         "chart": charts.svg_bars(labels, values, highlight=highlight),
+        "chart_window": chart_window,
         "rounding_rule": ROUNDING_RULE,
     }
 

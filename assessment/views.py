@@ -457,7 +457,8 @@ def overview(request: HttpRequest, year: int) -> HttpResponse:
 def ranking(request: HttpRequest, year: int) -> HttpResponse:
     record = get_year_for_user(request, year)
     visible = scoped(Assessment.objects.all(), request.user)
-    rows = queries.ranking(record, visible)
+    page = paginate(request, queries.ranking(record, visible), queries.RANKING_PAGE_SIZE)
+    rows = page.object_list
     years, series = queries.trend(record, [row.assessment.agency_id for row in rows])
     chart_data = {
         "ranking": charts.ranking_bars(rows),
@@ -470,6 +471,7 @@ def ranking(request: HttpRequest, year: int) -> HttpResponse:
         {
             "year": record,
             "rows": rows,
+            "page": page,
             "previous": queries.previous_year(record),
             "charts": chart_data,
             "rounding_rule": ROUNDING_RULE,

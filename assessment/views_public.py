@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from supervision.models import City
+from supervision.pagination import paginate
 
 from . import charts, queries, reports
 from .models import AssessmentYear
@@ -47,13 +48,15 @@ def public_ranking(request: HttpRequest, year: int) -> HttpResponse:
     )
     if record is None:
         raise Http404
-    rows = queries.ranking(record, public=True)
+    page = paginate(request, queries.ranking(record, public=True), queries.RANKING_PAGE_SIZE)
+    rows = page.object_list
     return render(
         request,
         "assessment/public/ranking.html",
         {
             "year": record,
             "rows": rows,
+            "page": page,
             "ranking_chart": charts.ranking_bars(rows),
             "rounding_rule": ROUNDING_RULE,
         },

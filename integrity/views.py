@@ -169,13 +169,21 @@ def index(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     inspections = visible_inspections_with_relations(user)
     risks = access.visible_risks(user)
+    # One query per kind of record, whatever the number of counts shown.
+    open_statuses = [ControlInspection.Status.PLANNED, ControlInspection.Status.IN_PROGRESS]
+    inspection_counts = inspections.order_by().aggregate(
+        open=Count("pk", filter=Q(status__in=open_statuses), distinct=True),
+        completed=Count("pk", filter=Q(status=ControlInspection.Status.COMPLETED), distinct=True),
+    )
+    risk_counts = risks.order_by().aggregate(
+        open=Count("pk", filter=Q(pk__in=risks.open().values("pk")), distinct=True),
+        due=Count("pk", filter=Q(pk__in=risks.due_for_review(today).values("pk")), distinct=True),
+    )
     counts = {
-        "inspections_open": inspections.filter(
-            status__in=[ControlInspection.Status.PLANNED, ControlInspection.Status.IN_PROGRESS]
-        ).count(),
-        "inspections_completed": inspections.filter(status=ControlInspection.Status.COMPLETED).count(),
-        "risks_open": risks.open().count(),
-        "risks_due": risks.due_for_review(today).count(),
+        "inspections_open": inspection_counts["open"],
+        "inspections_completed": inspection_counts["completed"],
+        "risks_open": risk_counts["open"],
+        "risks_due": risk_counts["due"],
         "commitments": access.visible_service_commitments(user).filter(is_active=True).count(),
     }
     cells = risk_heat_map(risks.open())

@@ -7,6 +7,7 @@ class SupervisionConfig(AppConfig):
     verbose_name = _("组织与监督")
 
     def ready(self) -> None:
-        from supervision import contributions, security  # noqa: F401 - security connects its signal receivers
+        from supervision import contributions, data_version, security  # noqa: F401 - security connects its receivers
 
         contributions.register()
+        data_version.connect()

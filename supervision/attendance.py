@@ -354,10 +354,11 @@ def city_day(agencies: list[Agency], day: datetime.date, *, today: datetime.date
     people_by_agency: dict[int, list[Person]] = defaultdict(list)
     for person in Person.objects.active().filter(agency_id__in=ids):
         people_by_agency[person.agency_id].append(person)
-    person_ids = [person.pk for people in people_by_agency.values() for person in people]
-    sign_ins = {sign_in.person_id: sign_in for sign_in in SignIn.objects.filter(person_id__in=person_ids, date=day)}
+    # By the people's agencies, not by a list of thousands of person ids (building that query cost
+    # more than running it); a row of someone no longer active is fetched but never looked at.
+    sign_ins = {sign_in.person_id: sign_in for sign_in in SignIn.objects.filter(person__agency_id__in=ids, date=day)}
     leaves: dict[int, list[Leave]] = defaultdict(list)
-    for leave in Leave.objects.granted().filter(person_id__in=person_ids).touching(day, day).select_related("kind"):
+    for leave in Leave.objects.granted().filter(person__agency_id__in=ids).touching(day, day).select_related("kind"):
         leaves[leave.person_id].append(leave)
     calendars = {city_id: calendar_for(city_id, day, day) for city_id in {agency.city_id for agency in agencies}}
     policies = {city_id: AttendancePolicy.for_city(city_id) for city_id in calendars}

@@ -6,7 +6,7 @@ from django.views.i18n import set_language
 
 from supervision.forms import PortalPasswordChangeForm
 from supervision.twofactor import PortalLoginView, two_factor
-from supervision.views import dashboard, files, public
+from supervision.views import dashboard, files, health, public
 
 public_patterns = (
     [path("", public.home, name="home")],
@@ -24,6 +24,7 @@ urlpatterns = [
         name="password_change",
     ),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("healthz", health.healthz, name="healthz"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("org/", include("supervision.urls_org")),

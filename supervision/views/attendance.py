@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -53,14 +53,25 @@ from supervision.workflow import TransitionNotAllowed
 
 def _tabs(request: HttpRequest, active: str) -> dict[str, Any]:
     user = request.user
-    oversee = agencies_for(user, Action.OVERSEE_ATTENDANCE)
+    # Two queries whatever the reach: the first two agencies overseen, and both rights in one row.
+    overseen = list(
+        agencies_for(user, Action.OVERSEE_ATTENDANCE).county_agencies().order_by("pk").values_list("pk", flat=True)[:2]
+    )
+    rights = (
+        Agency.objects.order_by()
+        .values(
+            approve=Exists(agencies_for(user, Action.APPROVE_HEAD_LEAVE)),
+            visit=Exists(agencies_for(user, Action.VISIT)),
+        )
+        .first()
+    ) or {"approve": False, "visit": False}
     return {
         "active_tab": active,
         "tab_person": person_of(user) is not None,
-        "tab_agency": next(iter(oversee.county_agencies().order_by("pk").values_list("pk", flat=True)[:1]), None),
-        "tab_overview": oversee.county_agencies().count() > 1,
-        "tab_filings": actions.section_of(user) is not None or agencies_for(user, Action.APPROVE_HEAD_LEAVE).exists(),
-        "tab_visits": agencies_for(user, Action.VISIT).exists(),
+        "tab_agency": overseen[0] if overseen else None,
+        "tab_overview": len(overseen) > 1,
+        "tab_filings": actions.section_of(user) is not None or rights["approve"],
+        "tab_visits": rights["visit"],
     }
 
 

@@ -1,20 +1,55 @@
 from __future__ import annotations
 
+import contextlib
+from typing import Any
+
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.views.decorators.http import require_safe
 
+from supervision import data_version
 from supervision.permissions import Role, roles_of
 
+# The cards' counts cost a query or more each; they are kept per user until any data changes.
+CARDS_SECONDS = 60
 
-@require_safe
-def dashboard(request: HttpRequest) -> HttpResponse:
+
+def _cards(user: Any) -> list[dict[str, Any]]:
     from supervision.registry import registry
 
     cards = []
     for card in registry.dashboard:
-        counts = card.counts(request.user)
+        counts = card.counts(user)
         if counts:
-            cards.append({"title": card.title, "counts": counts})
+            cards.append(
+                {
+                    "title": str(card.title),
+                    "counts": [{"label": str(c.label), "value": c.value, "url": c.url, "tone": c.tone} for c in counts],
+                }
+            )
+    return cards
+
+
+def _cached_cards(user: Any) -> list[dict[str, Any]]:
+    version = data_version.current()
+    if version is None:
+        return _cards(user)
+    key = f"dashboard:cards:{user.pk}:{translation.get_language()}:{version}"
+    try:
+        cards = cache.get(key)
+    except Exception:
+        return _cards(user)
+    if cards is None:
+        cards = _cards(user)
+        with contextlib.suppress(Exception):  # the page is served without the cache
+            cache.set(key, cards, CARDS_SECONDS)
+    return cards
+
+
+@require_safe
+def dashboard(request: HttpRequest) -> HttpResponse:
+    cards = _cached_cards(request.user)
     role_labels = [Role(name).label for name in sorted(roles_of(request.user)) if name in Role.values]
     return render(request, "supervision/dashboard.html", {"cards": cards, "role_labels": role_labels})

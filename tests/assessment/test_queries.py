@@ -74,3 +74,24 @@ def test_query_count_is_the_same_at_12_and_120_counties(
         response = client.get(url)
     assert response.status_code == 200
     assert len(small.captured_queries) == len(large.captured_queries), [q["sql"][:120] for q in large.captured_queries]
+
+
+def test_the_ranking_is_paginated_with_ranks_counted_over_every_county(
+    client, org, admin_user, assessor, team_member, monkeypatch
+):
+    from assessment import queries
+
+    build(org, admin_user, assessor, team_member, 12)
+    monkeypatch.setattr(queries, "RANKING_PAGE_SIZE", 2)
+    client.force_login(assessor)
+    url = reverse("assessment:ranking", args=[2026])
+    total = Assessment.objects.filter(year__year=2026).with_results().count()
+    assert total > 2
+    first = client.get(url).context
+    second = client.get(url, {"page": 2}).context
+    assert len(first["rows"]) == 2 and len(second["rows"]) == 2
+    assert first["page"].paginator.count == total
+    assert [row.rank for row in second["rows"]] == sorted(row.rank for row in second["rows"])
+    assert second["rows"][0].rank >= first["rows"][-1].rank  # the page carries on the ranks of the whole year
+    body = client.get(url, {"page": 2}).content.decode()
+    assert f"已确认 {total} 个单位" in body and "第 2 / " in body

@@ -249,6 +249,19 @@ class TestCache:
         actions.disclosure_withdraw(disclosure, acting_user=approver, reason="需修订")
         assert disclosure.title not in client.get(reverse("disclosure:list")).content.decode()
 
+    def test_a_cached_page_costs_one_query_and_keeps_the_search_form(
+        self, client, concluded, approver, django_assert_num_queries
+    ):
+        cache.clear()
+        disclosure = publish(concluded, approver)
+        url = reverse("disclosure:list")
+        client.get(url, {"year": disclosure.year})
+        with django_assert_num_queries(1):  # the stamp; the form's choices come from the cache too
+            body = client.get(url, {"year": disclosure.year}).content.decode()
+        assert disclosure.title in body
+        assert f'<option value="{disclosure.year}" selected>' in body
+        assert 'name="county"' in body and 'name="q"' in body
+
     def test_the_page_is_served_when_the_cache_is_down(self, client, published):
         dead = {
             "default": {

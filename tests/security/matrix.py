@@ -178,6 +178,7 @@ EVERYONE = "admin CITY COUNTY supervisor head_x"
 
 PLATFORM = [
     get("public:home", f"200 anon {EVERYONE}", public=True),
+    get("healthz", f"200 anon {EVERYONE}", public=True, note="liveness probe: plain text, no database"),
     get("login", f"200 anon | 302 {EVERYONE}", public=True, note="signed-in users are sent on to their work"),
     get("two_factor", f"200 {EVERYONE}"),
     post("logout", f"302 anon {EVERYONE}", public=True),
