@@ -18,7 +18,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -113,12 +113,20 @@ def _event(
     return event
 
 
-def _locked(complaint: Complaint) -> Complaint:
-    return (
-        Complaint.objects.select_for_update(of=("self",))
-        .select_related("unit", "unit__division", "city", "agency", "transferred_to")
-        .get(pk=complaint.pk)
+def _lockable() -> QuerySet[Complaint]:
+    return Complaint.objects.select_for_update(of=("self",)).select_related(
+        "unit", "unit__division", "city", "agency", "transferred_to"
     )
+
+
+def _locked(complaint: Complaint) -> Complaint:
+    return _lockable().get(pk=complaint.pk)
+
+
+def _locked_pair(first: Complaint, second: Complaint) -> tuple[Complaint, Complaint]:
+    """Both rows locked in one statement (in primary-key order, so two merges never deadlock)."""
+    rows = {row.pk: row for row in _lockable().filter(pk__in=[first.pk, second.pk]).order_by("pk")}
+    return rows[first.pk], rows[second.pk]
 
 
 def _save(complaint: Complaint, reason: str) -> None:
@@ -376,8 +384,7 @@ def complaint_merge(
     complaint: Complaint, *, acting_user: Any, master: Complaint, reason: str = "", version: int | None = None
 ) -> Complaint:
     """Merge a duplicate into the complaint that goes on: its complainant follows the master's progress."""
-    complaint = _locked(complaint)
-    master = _locked(master)
+    complaint, master = _locked_pair(complaint, master)
     if not can_triage(acting_user, complaint) or not can_handle(acting_user, master):
         raise PermissionDenied
     if master.city_id != complaint.city_id:

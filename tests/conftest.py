@@ -11,14 +11,50 @@ from dataclasses import dataclass
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from celery.signals import task_postrun, task_prerun
+from django import forms
 from django.db import connections
 from django.utils import translation
+from zeal import setup as zeal_setup
+from zeal import teardown as zeal_teardown
+from zeal import zeal_ignore
 
 from supervision.models import Agency, City, Division, Person
 from supervision.permissions import Role
 from tests.factories import make_user
 
 pytest_plugins = ["tests.servers"]
+
+
+# The N+1 guard (N_PLUS_ONE_GUARD in the settings): requests are wrapped by zeal's middleware; Celery
+# tasks, run by the test worker or eagerly, here. Each request and each task is judged on its own, so
+# a test that asks for the same page twice, or runs an action in a loop, is not an N+1.
+_zeal_tokens: dict[str, object] = {}
+
+
+@task_prerun.connect
+def _guard_task(task_id: str, **_kwargs: object) -> None:
+    _zeal_tokens[task_id] = zeal_setup()
+
+
+@task_postrun.connect
+def _unguard_task(task_id: str, **_kwargs: object) -> None:
+    zeal_teardown(_zeal_tokens.pop(task_id, None))
+
+
+def _choice_lookup_is_not_an_n_plus_one(to_python):
+    """A form's choice field fetches the one chosen row with get(); a form with two choice fields
+    of one model (an agency and a handling unit, a person and who assigned them) does it twice on
+    the same line of the view, which zeal would otherwise count as an N+1."""
+
+    def wrapper(self, value):
+        with zeal_ignore([{"model": "*", "field": "get()"}]):
+            return to_python(self, value)
+
+    return wrapper
+
+
+forms.ModelChoiceField.to_python = _choice_lookup_is_not_an_n_plus_one(forms.ModelChoiceField.to_python)
 
 
 @pytest.fixture(autouse=True)
