@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from complaints.letters import complainant_label, issue_letter
+from complaints.letters import complainant_label, issue_letter, letter_issuer
 from complaints.models import (
     CODE_ALPHABET,
     ClockPause,
@@ -257,11 +257,13 @@ def complaint_accept(
         public_text=_("已受理，交由 %(unit)s 办理，答复期限 %(due)s。")
         % {"unit": unit.name, "due": complaint.reply_due},
     )
+    issuer = letter_issuer(complaint)
     issue_letter(
         complaint,
         ComplaintLetter.Kind.ACCEPTANCE_NOTICE,
         acting_user=acting_user,
         addressee=complainant_label(complaint),
+        issuer=issuer,
         issued_on=today,
     )
     issue_letter(
@@ -269,6 +271,7 @@ def complaint_accept(
         ComplaintLetter.Kind.ASSIGNMENT,
         acting_user=acting_user,
         addressee=unit.name,
+        issuer=issuer,
         issued_on=today,
         note=note,
     )
@@ -341,11 +344,13 @@ def complaint_transfer(
         public_text=_("不属于本部门职责范围，已书面通知并移交 %(body)s 处理。%(contact)s")
         % {"body": body.name, "contact": _("联系电话：%(phone)s。") % {"phone": body.phone} if body.phone else ""},
     )
+    issuer = letter_issuer(complaint)
     issue_letter(
         complaint,
         ComplaintLetter.Kind.TRANSFER_NOTICE,
         acting_user=acting_user,
         addressee=complainant_label(complaint),
+        issuer=issuer,
         issued_on=today,
         body=body,
     )
@@ -354,6 +359,7 @@ def complaint_transfer(
         ComplaintLetter.Kind.TRANSFER_LETTER,
         acting_user=acting_user,
         addressee=body.name,
+        issuer=issuer,
         issued_on=today,
         body=body,
     )

@@ -133,7 +133,7 @@ def public_context(complaint: Complaint) -> dict[str, Any]:
     ]
     letters = [
         letter
-        for letter in complaint.letters.only("pk", "kind", "number", "issued_on")
+        for letter in complaint.letters.only("pk", "complaint", "kind", "number", "issued_on")
         if letter.kind in ComplaintLetter.TO_COMPLAINANT
     ]
     return {
