@@ -13,6 +13,7 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun, task_prerun
 from django import forms
+from django.contrib import admin
 from django.db import connections
 from django.utils import translation
 from zeal import setup as zeal_setup
@@ -42,19 +43,24 @@ def _unguard_task(task_id: str, **_kwargs: object) -> None:
     zeal_teardown(_zeal_tokens.pop(task_id, None))
 
 
-def _choice_lookup_is_not_an_n_plus_one(to_python):
-    """A form's choice field fetches the one chosen row with get(); a form with two choice fields
-    of one model (an agency and a handling unit, a person and who assigned them) does it twice on
-    the same line of the view, which zeal would otherwise count as an N+1."""
-
-    def wrapper(self, value):
-        with zeal_ignore([{"model": "*", "field": "get()"}]):
-            return to_python(self, value)
+def _not_an_n_plus_one(method, allowlist):
+    def wrapper(*args, **kwargs):
+        with zeal_ignore(allowlist):
+            return method(*args, **kwargs)
 
     return wrapper
 
 
-forms.ModelChoiceField.to_python = _choice_lookup_is_not_an_n_plus_one(forms.ModelChoiceField.to_python)
+# The rest of the allowlist (ZEAL_ALLOWLIST in the settings has the part that is a model's field), two
+# places in Django that load rows one by one and that we do not control:
+# - a form's choice field fetches the one chosen row with get(); a form with two choice fields of one
+#   model (an agency and a handling unit, a person and who assigned them) does so twice on one line;
+# - the admin's delete confirmation names every related row by its str(), as Django's deletion
+#   collector loaded it (system administrators only, rarely).
+forms.ModelChoiceField.to_python = _not_an_n_plus_one(
+    forms.ModelChoiceField.to_python, [{"model": "*", "field": "get()"}]
+)
+admin.ModelAdmin.get_deleted_objects = _not_an_n_plus_one(admin.ModelAdmin.get_deleted_objects, None)
 
 
 @pytest.fixture(autouse=True)
