@@ -723,51 +723,10 @@ def score_set(
     """Set one item's points and comment; a stale version is refused (nothing overwritten)."""
     assessment = _lock_assessment(score.assessment)
     score = Score.objects.select_for_update(of=("self",)).select_related("item").get(pk=score.pk)
-    if not rules.may_score(acting_user, assessment, score.item.track):
+    track = score.item.track
+    if not rules.may_score(acting_user, assessment, track):
         raise PermissionDenied
-    score_write(
-        score,
-        assessment,
-        acting_user=acting_user,
-        points=points,
-        comment=comment,
-        version=version,
-        reason=reason,
-        at=at,
-    )
-    totals_store([assessment], acting_user=acting_user)
-    return score
-
-
-def scores_for_update(year: AssessmentYear, score_ids: Iterable[int]) -> dict[int, Assessment]:
-    """Lock these scores' assessments, then the scores (score_set's order), two statements for any number;
-    returns the locked assessments by id, for `score_write` (many rows at once: the Excel import)."""
-    score_ids = list(score_ids)
-    assessments = {
-        assessment.pk: assessment
-        for assessment in Assessment.objects.select_for_update(of=("self",))
-        .select_related("year", "agency", "agency__division", "team")
-        .filter(year=year, pk__in=Score.objects.filter(pk__in=score_ids).values("assessment_id"))
-        .order_by("pk")
-    }
-    list(Score.objects.select_for_update(of=("self",)).filter(pk__in=score_ids).order_by("pk").values_list("pk"))
-    return assessments
-
-
-def score_write(
-    score: Score,
-    assessment: Assessment,
-    *,
-    acting_user: Any,
-    points: Any,
-    comment: str,
-    version: int | None,
-    reason: str = "",
-    at: datetime.datetime | None = None,
-) -> None:
-    """The write of `score_set` on rows the caller has locked and whose right it has checked; the caller
-    then calls `totals_store` once for the assessments it touched."""
-    _require_open_track(assessment, score.item.track)
+    _require_open_track(assessment, track)
     bump_version(score, version)
     score.points = parse_points(points, score.max_points)
     score.comment = comment.strip()
@@ -775,27 +734,16 @@ def score_write(
     score.scored_at = at or timezone.now()
     _by(score, acting_user, reason or _("评分"))
     score.save()
+    if assessment.status == Assessment.Status.DRAFT:
+        assessment.start_scoring()
+        _store_totals(assessment)
+        _by(assessment, acting_user, _("开始评分"))
+        assessment.save()
+    else:
+        _store_totals(assessment)
+        assessment.save_without_historical_record(update_fields=["basic_total", "target_total", "final_score"])
     score.assessment = assessment
-
-
-def totals_store(assessments: Sequence[Assessment], *, acting_user: Any) -> None:
-    """Recompute and save the stored totals of these (locked) assessments, in one read of their scores;
-    a draft assessment starts scoring."""
-    inputs: dict[int, list[tuple[str, Any]]] = {assessment.pk: [] for assessment in assessments}
-    rows = Score.objects.filter(assessment__in=list(inputs)).values_list("assessment_id", "item__track", "points")
-    for assessment_id, track, points in rows:
-        inputs[assessment_id].append((track, points))
-    for assessment in assessments:
-        result = compute_result(inputs[assessment.pk], assessment.year.basic_weight, assessment.year.target_weight)
-        assessment.basic_total = result.basic_total
-        assessment.target_total = result.target_total
-        assessment.final_score = result.final_score
-        if assessment.status == Assessment.Status.DRAFT:
-            assessment.start_scoring()
-            _by(assessment, acting_user, _("开始评分"))
-            assessment.save()
-        else:
-            assessment.save_without_historical_record(update_fields=["basic_total", "target_total", "final_score"])
+    return score
 
 
 @transaction.atomic
