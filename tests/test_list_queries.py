@@ -59,12 +59,13 @@ LISTS_OF_ONE_COUNTY_OR_YEAR = {
     "attendance:agency_day",
     "attendance:agency_month",
     "attendance:agency_month_export",
+    "attendance:import_template",
     "org:agency_detail",
 }
 ONE_RECORD = {
     "assessment:agency", "assessment:catalogue", "assessment:objection", "assessment:report_download",
     "assessment:result", "assessment:score_detail", "assessment:team", "assessment:team_edit",
-    "assessment:visit_new", "assessment:year_settings", "attachment_download", "attendance:leave_detail",
+    "assessment:visit_new", "assessment:year_settings", "attachment_download", "attendance:import_preview", "attendance:import_upload", "attendance:leave_detail",
     "attendance:leave_pdf", "attendance:visit_detail", "complaints:case_detail", "complaints:detail",
     "complaints:letter", "disclosure:detail", "findings:detail", "integrity:accountability_detail",
     "integrity:assignment_detail", "integrity:assignment_edit", "integrity:commitment_detail",
