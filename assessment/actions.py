@@ -18,7 +18,7 @@ from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -285,8 +285,14 @@ def catalogue_update(
         raise ValidationError(
             _("%(track)s各项分值合计须为100分，当前为%(total)s分。") % {"track": Track(track).label, "total": total}
         )
+    sub_totals = dict(
+        CatalogueSubItem.objects.filter(item__in=changed)
+        .values("item_id")
+        .annotate(total=Sum("points"))
+        .values_list("item_id", "total")
+    )
     for item in changed:
-        sub_total = sum(item.sub_items.values_list("points", flat=True), Decimal("0"))
+        sub_total = sub_totals.get(item.pk) or Decimal("0")
         if sub_total and sub_total != item.max_points:
             raise ValidationError(
                 _("“%(item)s”设有细项，合计%(sub)s分；请先调整细项，再修改该项分值。")
@@ -462,13 +468,25 @@ def _view_permission() -> Permission:
     return Permission.objects.get(content_type__app_label="supervision", codename=VIEW_CODENAME)
 
 
-def _grant_view(user_ids: Iterable[int], agency_ids: Iterable[int]) -> None:
-    permission = _view_permission()
-    for user_id in set(user_ids):
-        for agency_id in set(agency_ids):
-            AgencyUserObjectPermission.objects.get_or_create(
-                user_id=user_id, permission=permission, content_object_id=agency_id
-            )
+def _grant_view(user_ids: Iterable[int], agency_ids: Iterable[int], permission: Permission | None = None) -> None:
+    wanted = {(user_id, agency_id) for user_id in set(user_ids) for agency_id in set(agency_ids)}
+    if not wanted:
+        return
+    permission = permission or _view_permission()
+    existing = set(
+        AgencyUserObjectPermission.objects.filter(
+            permission=permission,
+            user_id__in={user_id for user_id, _agency_id in wanted},
+            content_object_id__in={agency_id for _user_id, agency_id in wanted},
+        ).values_list("user_id", "content_object_id")
+    )
+    AgencyUserObjectPermission.objects.bulk_create(
+        [
+            AgencyUserObjectPermission(user_id=user_id, permission=permission, content_object_id=agency_id)
+            for user_id, agency_id in sorted(wanted - existing)
+        ],
+        ignore_conflicts=True,  # granted meanwhile by a concurrent assignment: the grant is there, as wanted
+    )
 
 
 def _still_justified(user_id: int, agency_id: int) -> bool:
@@ -484,9 +502,9 @@ def _still_justified(user_id: int, agency_id: int) -> bool:
     return by_team or by_delegation
 
 
-def _revoke_view(user_ids: Iterable[int], agency_ids: Iterable[int]) -> None:
+def _revoke_view(user_ids: Iterable[int], agency_ids: Iterable[int], permission: Permission | None = None) -> None:
     """Take back grants we gave, unless another assignment still justifies them (call after the change)."""
-    permission = _view_permission()
+    permission = permission or _view_permission()
     for user_id in set(user_ids):
         for agency_id in set(agency_ids):
             if not _still_justified(user_id, agency_id):
@@ -566,8 +584,9 @@ def _set_members(team: Team, users: list[Any], acting_user: Any) -> None:
         membership = TeamMember(team=team, user=user)
         _by(membership, acting_user, _("加入考核小组"))
         membership.save()
-    _grant_view([user.pk for user in added], agency_ids)
-    _revoke_view([m.user_id for m in removed], agency_ids)
+    permission = _view_permission()
+    _grant_view([user.pk for user in added], agency_ids, permission)
+    _revoke_view([m.user_id for m in removed], agency_ids, permission)
     if added:
         notify(
             added,
@@ -598,6 +617,7 @@ def team_set_counties(
         .select_related("agency")
     }
     members = _active_member_ids(team)
+    permission = _view_permission()
     dropped_agencies, added_agencies = [], []
     for pk, assessment in locked.items():
         if assessment.year_id != team.year_id:
@@ -622,6 +642,7 @@ def team_set_counties(
                 _revoke_view(
                     TeamMember.objects.active().filter(team_id=previous_team_id).values_list("user_id", flat=True),
                     [assessment.agency_id],
+                    permission,
                 )
         else:
             if not assessment.track_is_open(Track.TARGET):
@@ -632,8 +653,8 @@ def team_set_counties(
             _by(assessment, acting_user, _("取消分配考核小组：%(team)s") % {"team": team.name})
             assessment.save()
             dropped_agencies.append(assessment.agency_id)
-    _grant_view(members, added_agencies)
-    _revoke_view(members, dropped_agencies)
+    _grant_view(members, added_agencies, permission)
+    _revoke_view(members, dropped_agencies, permission)
     if added_agencies:
         names = "、".join(str(a.agency) for a in locked.values() if a.agency_id in added_agencies)
         notify(

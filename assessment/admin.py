@@ -32,6 +32,12 @@ from .models import (
 
 
 class ReadOnlyAdmin(SimpleHistoryAdmin):
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        # A past version's page shows the assessment as a choice list: each label names its year and county.
+        if db_field.related_model is Assessment:
+            kwargs.setdefault("queryset", Assessment.objects.select_related("year", "agency"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
@@ -123,6 +129,11 @@ class ScoreInline(admin.TabularInline):
     readonly_fields = fields
     can_delete = False
 
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return (
+            super().get_queryset(request).select_related("assessment__year", "assessment__agency", "item", "scored_by")
+        )
+
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
@@ -181,6 +192,15 @@ class ReportRunEntryInline(admin.TabularInline):
     readonly_fields = fields
     can_delete = False
 
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related(
+                "run__year", "assessment__year", "assessment__agency", "report__year", "report__assessment__agency"
+            )
+        )
+
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
@@ -203,7 +223,7 @@ class ReportRunAdmin(admin.ModelAdmin):
 class ReportAdmin(admin.ModelAdmin):
     list_display = ["year", "kind", "assessment", "version", "generated_at", "verification_code", "final_score", "rank"]
     list_filter = ["year", "kind"]
-    list_select_related = ["year", "assessment__agency"]
+    list_select_related = ["year", "assessment__year", "assessment__agency"]
     search_fields = ["verification_code"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

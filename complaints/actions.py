@@ -18,12 +18,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from complaints.letters import complainant_label, issue_letter
+from complaints.letters import complainant_label, issue_letter, letter_issuer
 from complaints.models import (
     CODE_ALPHABET,
     ClockPause,
@@ -113,12 +113,20 @@ def _event(
     return event
 
 
-def _locked(complaint: Complaint) -> Complaint:
-    return (
-        Complaint.objects.select_for_update(of=("self",))
-        .select_related("unit", "unit__division", "city", "agency", "transferred_to")
-        .get(pk=complaint.pk)
+def _lockable() -> QuerySet[Complaint]:
+    return Complaint.objects.select_for_update(of=("self",)).select_related(
+        "unit", "unit__division", "city", "agency", "transferred_to"
     )
+
+
+def _locked(complaint: Complaint) -> Complaint:
+    return _lockable().get(pk=complaint.pk)
+
+
+def _locked_pair(first: Complaint, second: Complaint) -> tuple[Complaint, Complaint]:
+    """Both rows locked in one statement (in primary-key order, so two merges never deadlock)."""
+    rows = {row.pk: row for row in _lockable().filter(pk__in=[first.pk, second.pk]).order_by("pk")}
+    return rows[first.pk], rows[second.pk]
 
 
 def _save(complaint: Complaint, reason: str) -> None:
@@ -249,11 +257,13 @@ def complaint_accept(
         public_text=_("已受理，交由 %(unit)s 办理，答复期限 %(due)s。")
         % {"unit": unit.name, "due": complaint.reply_due},
     )
+    issuer = letter_issuer(complaint)
     issue_letter(
         complaint,
         ComplaintLetter.Kind.ACCEPTANCE_NOTICE,
         acting_user=acting_user,
         addressee=complainant_label(complaint),
+        issuer=issuer,
         issued_on=today,
     )
     issue_letter(
@@ -261,6 +271,7 @@ def complaint_accept(
         ComplaintLetter.Kind.ASSIGNMENT,
         acting_user=acting_user,
         addressee=unit.name,
+        issuer=issuer,
         issued_on=today,
         note=note,
     )
@@ -333,11 +344,13 @@ def complaint_transfer(
         public_text=_("不属于本部门职责范围，已书面通知并移交 %(body)s 处理。%(contact)s")
         % {"body": body.name, "contact": _("联系电话：%(phone)s。") % {"phone": body.phone} if body.phone else ""},
     )
+    issuer = letter_issuer(complaint)
     issue_letter(
         complaint,
         ComplaintLetter.Kind.TRANSFER_NOTICE,
         acting_user=acting_user,
         addressee=complainant_label(complaint),
+        issuer=issuer,
         issued_on=today,
         body=body,
     )
@@ -346,6 +359,7 @@ def complaint_transfer(
         ComplaintLetter.Kind.TRANSFER_LETTER,
         acting_user=acting_user,
         addressee=body.name,
+        issuer=issuer,
         issued_on=today,
         body=body,
     )
@@ -376,8 +390,7 @@ def complaint_merge(
     complaint: Complaint, *, acting_user: Any, master: Complaint, reason: str = "", version: int | None = None
 ) -> Complaint:
     """Merge a duplicate into the complaint that goes on: its complainant follows the master's progress."""
-    complaint = _locked(complaint)
-    master = _locked(master)
+    complaint, master = _locked_pair(complaint, master)
     if not can_triage(acting_user, complaint) or not can_handle(acting_user, master):
         raise PermissionDenied
     if master.city_id != complaint.city_id:

@@ -42,20 +42,26 @@ def complainant_label(complaint: Complaint) -> str:
     return complaint.contact_name or (_("匿名举报人") if complaint.kind == Complaint.Kind.REPORT else _("反映人"))
 
 
+def letter_issuer(complaint: Complaint) -> str:
+    """The name the letters are issued in: the city bureau's (one query; pass it on when issuing two letters)."""
+    issuer = complaint.city.agencies.filter(kind="city_bureau").values_list("name", flat=True).first()
+    return issuer or settings.BUREAU_NAME
+
+
 def issue_letter(
-    complaint: Complaint, kind: str, *, acting_user: Any, addressee: str, **context: Any
+    complaint: Complaint, kind: str, *, acting_user: Any, addressee: str, issuer: str = "", **context: Any
 ) -> ComplaintLetter:
     """Number, render and store one letter (call inside the action's transaction)."""
     today = complaint.transferred_on or complaint.replied_on or complaint.accepted_on or complaint.received_on
     issued_on = context.pop("issued_on", None) or today
     number = allocate_document_number(prefix_for(kind), issued_on.year)
-    issuer = complaint.city.agencies.filter(kind="city_bureau").values_list("name", flat=True).first()
+    issuer = issuer or letter_issuer(complaint)
     pdf = render_pdf(
         TEMPLATES[kind],
         {
             "title": ComplaintLetter.Kind(kind).label,
             "document_number": number,
-            "issuer": issuer or settings.BUREAU_NAME,
+            "issuer": issuer,
             "issued_on": issued_on,
             "complaint": complaint,
             "complainant": complainant_label(complaint),

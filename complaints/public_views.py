@@ -129,11 +129,11 @@ def public_context(complaint: Complaint) -> dict[str, Any]:
     shown = complaint.merged_into if complaint.status == Complaint.Status.MERGED else complaint
     events = [
         {"kind": event.get_kind_display(), "text": event.public_text, "at": event.created_at}
-        for event in complaint.events.exclude(public_text="").only("kind", "public_text", "created_at")
+        for event in complaint.events.exclude(public_text="").only("complaint", "kind", "public_text", "created_at")
     ]
     letters = [
         letter
-        for letter in complaint.letters.only("pk", "kind", "number", "issued_on")
+        for letter in complaint.letters.only("pk", "complaint", "kind", "number", "issued_on")
         if letter.kind in ComplaintLetter.TO_COMPLAINANT
     ]
     return {

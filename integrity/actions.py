@@ -803,15 +803,18 @@ def assignment_save(
 @transaction.atomic
 def commitments_issue(*, acting_user: Any, people: Iterable[Person], year: int, text: str) -> list[IntegrityCommitment]:
     """Issue the year's integrity commitment (廉政承诺书) to people who have none yet; they sign it."""
+    people = list(people)
+    for agency_id in {person.agency_id for person in people}:
+        if not access.may_manage_integrity(acting_user, agency_id):
+            raise PermissionDenied
+    already = set(
+        IntegrityCommitment.objects.filter(person__in=people, year=year)
+        .exclude(status=IntegrityCommitment.Status.VOID)
+        .values_list("person_id", flat=True)
+    )
     issued = []
     for person in people:
-        if not access.may_manage_integrity(acting_user, person.agency_id):
-            raise PermissionDenied
-        if (
-            IntegrityCommitment.objects.filter(person=person, year=year)
-            .exclude(status=IntegrityCommitment.Status.VOID)
-            .exists()
-        ):
+        if person.pk in already:
             continue
         commitment = IntegrityCommitment(
             person=person, agency_id=person.agency_id, year=year, text=text, issued_by=acting_user
@@ -819,7 +822,7 @@ def commitments_issue(*, acting_user: Any, people: Iterable[Person], year: int, 
         _save(commitment, _("发起廉政承诺"), by=acting_user)
         issued.append(commitment)
     notify(
-        [commitment.person.user for commitment in issued if commitment.person.user_id],
+        User.objects.filter(pk__in=[commitment.person.user_id for commitment in issued if commitment.person.user_id]),
         _("请签署%(year)s年度廉政承诺书") % {"year": year},
         url=reverse("integrity:commitment_list"),
     )

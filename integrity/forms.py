@@ -27,7 +27,7 @@ from integrity.models import (
 from supervision.attachments import EvidenceField
 from supervision.forms import DateInput, PortalForm, PortalModelForm, VersionedForm
 from supervision.models import AccountabilityRecord, Agency, Finding, Person
-from supervision.permissions import Action, Role, agencies_for, can
+from supervision.permissions import Action, Role, agencies_for, can, remember_roles
 
 User = get_user_model()
 
@@ -184,7 +184,9 @@ class InspectionPlanForm(PortalForm):
             self.add_error("period_end", _("检查期间止不能早于检查期间起。"))
         agency = cleaned.get("agency") or (self.inspection.agency if self.inspection else None)
         if agency:
-            for member in cleaned.get("team") or []:
+            team = list(cleaned.get("team") or [])
+            remember_roles(team)
+            for member in team:
                 if not can(member, Action.INSPECT, agency):
                     self.add_error("team", _("%(name)s 无权检查该单位。") % {"name": member.person.name})
         return cleaned

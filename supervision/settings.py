@@ -147,6 +147,21 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# Tests only (pytest sets N_PLUS_ONE_GUARD=1; django-zeal is in requirements-dev.txt): every request,
+# and every Celery task through tests/conftest.py, raises NPlusOneError when it loads the same relation
+# row by row. Fix the query (select_related, prefetch_related, an annotation); allowlist only what is
+# not ours, each entry with its reason.
+N_PLUS_ONE_GUARD = env_bool("N_PLUS_ONE_GUARD", False)
+if N_PLUS_ONE_GUARD:
+    INSTALLED_APPS.append("zeal")
+    MIDDLEWARE.insert(0, "zeal.middleware.zeal_middleware")
+    ZEAL_RAISE = True
+    ZEAL_ALLOWLIST = [
+        # One locked sequence row per document number: an action issuing two documents (a complaint's
+        # acceptance notice and assignment letter) locks it once for each, by design.
+        {"model": "supervision.DocumentSequence", "field": "get()"},
+    ]
+
 ROOT_URLCONF = "supervision.urls"
 WSGI_APPLICATION = "supervision.wsgi.application"
 

@@ -11,14 +11,71 @@ from dataclasses import dataclass
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from celery.signals import task_postrun, task_prerun
+from django import forms
+from django.contrib import admin
 from django.db import connections
 from django.utils import translation
+from zeal import setup as zeal_setup
+from zeal import teardown as zeal_teardown
+from zeal import zeal_ignore
 
 from supervision.models import Agency, City, Division, Person
 from supervision.permissions import Role
 from tests.factories import make_user
 
 pytest_plugins = ["tests.servers"]
+
+
+# The N+1 guard (N_PLUS_ONE_GUARD in the settings): requests are wrapped by zeal's middleware; Celery
+# tasks, run by the test worker or eagerly, here. Each request and each task is judged on its own, so
+# a test that asks for the same page twice, or runs an action in a loop, is not an N+1.
+_zeal_tokens: dict[str, object] = {}
+
+
+@task_prerun.connect
+def _guard_task(task_id: str, **_kwargs: object) -> None:
+    _zeal_tokens[task_id] = zeal_setup()
+
+
+@task_postrun.connect
+def _unguard_task(task_id: str, **_kwargs: object) -> None:
+    zeal_teardown(_zeal_tokens.pop(task_id, None))
+
+
+def _not_an_n_plus_one(method, allowlist):
+    def wrapper(*args, **kwargs):
+        with zeal_ignore(allowlist):
+            return method(*args, **kwargs)
+
+    return wrapper
+
+
+# The rest of the allowlist (ZEAL_ALLOWLIST in the settings has the part that is a model's field):
+# - a form's choice field fetches the one chosen row with get(); a form with two choice fields of one
+#   model (an agency and a handling unit, a person and who assigned them) does so twice on one line;
+# - the admin site (system administrators' configuration pages): Django labels every choice, raw-id
+#   value, inline row and deletion-summary row by its str(), one by one. Not guarded for now (the
+#   assessment admin is fixed; the others are listed in the guard's merge notes); the portal is.
+forms.ModelChoiceField.to_python = _not_an_n_plus_one(
+    forms.ModelChoiceField.to_python, [{"model": "*", "field": "get()"}]
+)
+
+
+def _rendered(view):
+    def wrapper(*args, **kwargs):
+        response = view(*args, **kwargs)
+        if hasattr(response, "render") and not response.is_rendered:
+            response.render()  # the template too, inside the ignore
+        return response
+
+    return wrapper
+
+
+_admin_view = admin.AdminSite.admin_view
+admin.AdminSite.admin_view = lambda site, view, cacheable=False: _admin_view(
+    site, _not_an_n_plus_one(_rendered(view), None), cacheable
+)
 
 
 @pytest.fixture(autouse=True)

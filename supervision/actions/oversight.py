@@ -50,6 +50,7 @@ from supervision.permissions import (
     is_system_admin,
     may_publish_disclosure,
     person_of,
+    remember_roles,
     scoped_any,
 )
 from supervision.personal_data import validate_no_personal_data
@@ -262,6 +263,8 @@ def report_reviewers(report: SemiannualReport) -> list[Any]:
         person__is_active=True,
         groups__name__in=[Role.INSPECTOR],
     ).distinct()
+    candidates = list(candidates.select_related("person__agency"))
+    remember_roles(candidates)
     return [user for user in candidates if can(user, Action.REVIEW_REPORTS, report.agency_id)]
 
 

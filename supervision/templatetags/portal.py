@@ -42,7 +42,9 @@ def _shown(field: Any, value: Any) -> Any:
 @register.inclusion_tag("partials/history.html")
 def history_panel(obj: models.Model, limit: int = HISTORY_LIMIT) -> dict[str, Any]:
     """Who changed what and when, newest first, with the fields each change touched."""
-    records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    records = list(
+        obj.history.select_related("history_user__person").order_by("-history_date", "-history_id")[: limit + 1]
+    )
     entries = []
     for index, record in enumerate(records[:limit]):
         previous = records[index + 1] if index + 1 < len(records) else None

@@ -292,13 +292,15 @@ LIST_VIEWS = {"mine", "approve", "all"}
 @require_safe
 def leave_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    view = request.GET.get("view") or ("approve" if actions.leaves_awaiting(user).exists() else "mine")
+    awaiting = actions.leaves_awaiting(user)  # who presides is worked out once per request
+    awaiting_count = awaiting.count()
+    view = request.GET.get("view") or ("approve" if awaiting_count else "mine")
     if view not in LIST_VIEWS:
         view = "mine"
     if view == "mine":
         base = Leave.objects.with_list_relations().filter(person__user=user)
     elif view == "approve":
-        base = actions.leaves_awaiting(user)
+        base = awaiting
     else:
         base = actions.visible_leaves(user)
     oversee = agencies_for(user, Action.OVERSEE_ATTENDANCE)
@@ -309,7 +311,7 @@ def leave_list(request: HttpRequest) -> HttpResponse:
         "view": view,
         "filter": leave_filter,
         "page": page,
-        "awaiting": actions.leaves_awaiting(user).count(),
+        "awaiting": awaiting_count,
         "may_apply": person_of(user) is not None,
         "may_see_all": oversee.exists() or Leave.objects.filter(decided_by=user).exists(),
     }

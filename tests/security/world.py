@@ -232,6 +232,36 @@ def build_world() -> World:
     return world
 
 
+def add_county(world: World, name: str, code: str, tag: str) -> Side:
+    """One more county with every record of a side (the matrix's two, and more for the query-count tests);
+    its assessments join the years that are under way, last year's confirmed like county A's."""
+    bureau, agency = _county(world.city, name, code)
+    head = make_user(f"head_{tag}", [Role.COUNTY_HEAD], agency, Person.Position.HEAD)
+    staff = make_user(f"staff_{tag}", [Role.COUNTY_STAFF], agency, Person.Position.STAFF)
+    side = Side(tag.upper(), agency, bureau, head, staff, "")
+    side["deputy"] = make_user(f"deputy_{tag}", [Role.COUNTY_STAFF], agency, Person.Position.DEPUTY)
+    side["reviewer"] = make_user(f"reviewer_{tag}", [Role.INSPECTOR], bureau)
+    side.clerk = make_user(f"clerk_{tag}", [Role.COUNTY_STAFF], agency, Person.Position.STAFF).person
+    _findings(world, side)
+    _attendance(world, side)
+    _oversight(world, side)
+    _complaints(world, side)
+    _integrity(world, side)
+    assessor, team = world.users["assessor"], world.users["team"]
+    for year in (world.year_last, world.year):
+        assessment_actions.year_add_missing_agencies(year, acting_user=assessor)
+    created = assessment_actions.team_create(
+        world.year_last, acting_user=assessor, name=f"2025第{tag}考核组", leader=team, members=[team]
+    )
+    assessment = _assessment_of(world.year_last, agency)
+    assessment_actions.team_set_counties(created, [assessment], acting_user=assessor)
+    _fill(assessment, Track.BASIC, assessor, submit=True)
+    _fill(assessment, Track.TARGET, team, submit=True)
+    assessment_actions.assessment_confirm(assessment, acting_user=assessor)
+    side["assessment_last"] = _assessment_of(world.year_last, agency)
+    return side
+
+
 # ---------------------------------------------------------------------------------------------
 # Findings
 
