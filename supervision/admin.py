@@ -106,6 +106,9 @@ class AttachmentAdmin(SimpleHistoryAdmin):
     search_fields = ["original_name", "sha256"]
     readonly_fields = ["token", "file", "mime_type", "size", "sha256", "uploaded_by", "uploaded_at"]
 
+    def has_add_permission(self, request: HttpRequest) -> bool:  # files come in through attach(), checked
+        return False
+
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
