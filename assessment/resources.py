@@ -33,7 +33,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
-from supervision.exports import XLSX_MIME, safe_cell
+from supervision.exports import XLSX_MIME, csv_response, safe_cell
 from supervision.imports import BadFile, Table, read_table, update_in_bulk
 from supervision.imports import text as _text
 from supervision.workflow import TransitionNotAllowed
@@ -460,9 +460,8 @@ def score_sheet_response(year: AssessmentYear, assessments: QuerySet[Assessment]
         .order_by("assessment__agency__division__code", "item__track", "item__position")
     )
     dataset = ScoreResource(year).export(scores)
-    if fmt == "csv":
-        content = ("\ufeff" + dataset.export("csv")).encode("utf-8")
-        return _attachment(content, f"{year.year}年度双百分考核评分表.csv", "text/csv; charset=utf-8")
+    if fmt == "csv":  # through csv_response: a comment starting like a formula is quoted there too
+        return csv_response(f"{year.year}年度双百分考核评分表.csv", dataset.headers, dataset)
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = f"{year.year}年度评分"

@@ -9,12 +9,14 @@ no new history row: a write that bypassed history (`queryset.update()`, `bulk_cr
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
 from django.db import connection
 from django.db.models import Model
 from simple_history.models import registered_models
 
 
+@cache
 def audited_models() -> list[type[Model]]:
     """Every model with history (the historical models themselves excluded), in a stable order."""
     models = {model for model in registered_models.values() if hasattr(model, "history")}
@@ -23,6 +25,16 @@ def audited_models() -> list[type[Model]]:
 
 def _history_table(model: type[Model]) -> str:
     return model.history.model._meta.db_table
+
+
+@cache
+def _history_marks_sql() -> str:
+    return _marks_sql(audited_models())
+
+
+@cache
+def _all_rows_sql() -> str:
+    return _rows_sql(audited_models())
 
 
 def _rows_sql(models: list[type[Model]]) -> str:
@@ -66,9 +78,9 @@ class AuditSnapshot:
     def take(cls) -> AuditSnapshot:
         models = audited_models()
         with connection.cursor() as cursor:
-            cursor.execute(_rows_sql(models))
+            cursor.execute(_all_rows_sql())
             rows = {(label, pk): digest for label, pk, digest in cursor.fetchall()}
-            cursor.execute(_marks_sql(models))
+            cursor.execute(_history_marks_sql())
             marks = dict(cursor.fetchall())
         return cls(models, rows, marks)
 
