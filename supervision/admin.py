@@ -109,6 +109,9 @@ class AttachmentAdmin(SimpleHistoryAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:  # files come in through attach(), checked
         return False
 
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:  # evidence stays with its record
+        return False
+
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
@@ -315,6 +318,7 @@ class LeaveAdmin(SimpleHistoryAdmin):
 class VisitObservationInline(admin.TabularInline):
     model = VisitObservation
     extra = 0
+    can_delete = False  # what the visit found is never deleted
     raw_id_fields = ["person", "finding"]
 
 

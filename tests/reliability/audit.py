@@ -58,6 +58,7 @@ class Changes:
     written: dict[str, set[str]] = field(default_factory=dict)  # model label → primary keys added/changed/removed
     without_history: dict[str, set[str]] = field(default_factory=dict)
     recorded: dict[str, set[str]] = field(default_factory=dict)  # model label → primary keys with new history
+    removed: dict[str, set[str]] = field(default_factory=dict)  # model label → primary keys deleted
     history_rows: int = 0
 
     @property
@@ -87,6 +88,9 @@ class AuditSnapshot:
     def changes(self) -> Changes:
         after = AuditSnapshot.take()
         written: dict[str, set[str]] = {}
+        removed: dict[str, set[str]] = {}
+        for key in self.rows.keys() - after.rows.keys():
+            removed.setdefault(key[0], set()).add(key[1])
         for key in self.rows.keys() | after.rows.keys():
             if self.rows.get(key) != after.rows.get(key):
                 written.setdefault(key[0], set()).add(key[1])
@@ -96,7 +100,7 @@ class AuditSnapshot:
             for label, pks in written.items()
             if pks - recorded.get(label, set())
         }
-        return Changes(written, missing, recorded, count)
+        return Changes(written, missing, recorded, removed, count)
 
     def _new_history(self) -> tuple[dict[str, set[str]], int]:
         parts = []
@@ -113,3 +117,31 @@ class AuditSnapshot:
         for label, pk in found:
             recorded.setdefault(label, set()).add(pk)
         return recorded, len(found)
+
+
+# Audited models that are configuration, not business records: the system administrator may delete them
+# in the admin (the database refuses when a record still refers to them), and why.
+CONFIGURATION = {
+    "supervision.City": "the organisation",
+    "supervision.Division": "the organisation",
+    "supervision.Agency": "the organisation",
+    "supervision.Person": "the staff list",
+    "supervision.VerticalManagement": "the organisation",
+    "supervision.CalendarYear": "the working-day calendar",
+    "supervision.CalendarOverride": "the working-day calendar",
+    "supervision.AttendancePolicy": "settings",
+    "supervision.LeaveKind": "settings (retired, not deleted, once used)",
+    "supervision.ChannelMembership": "who belongs to a supervision channel",
+    "supervision.OversightSettings": "settings",
+    "supervision.DocumentSequence": "document numbering",
+    "complaints.ExternalBody": "the directory of other bodies",
+    "assessment.AssessmentYear": "the catalogue, while it is being prepared",
+    "assessment.CatalogueItem": "the catalogue, while it is being prepared",
+    "assessment.CatalogueSubItem": "the catalogue, while it is being prepared",
+    "integrity.Checklist": "the regulation's checklists",
+}
+
+
+def business_models() -> list[type[Model]]:
+    """Audited business records: never hard-deleted by anyone."""
+    return [model for model in audited_models() if model._meta.label not in CONFIGURATION]

@@ -29,7 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import verify_two_factor
-from tests.reliability.audit import AuditSnapshot, audited_models
+from tests.reliability.audit import CONFIGURATION, AuditSnapshot, audited_models
 from tests.security.matrix import ACTORS, ROWS, Row
 from tests.security.test_authorization_matrix import content_of, refusals, request
 from tests.security.world import World, build_world
@@ -124,6 +124,8 @@ def test_every_form_and_action_leaves_history(world, row: Row) -> None:
     finally:
         client.cookies = saved
     assert not changes.without_history, f"{row.label} as {actor} wrote without history: {changes.describe_missing()}"
+    deleted = {label: pks for label, pks in changes.removed.items() if label not in CONFIGURATION}
+    assert not deleted, f"{row.label} as {actor} hard-deleted business records: {deleted}"
     if row.label in NO_AUDITED_WRITE:
         assert changes.nothing_written, f"{row.label} now writes {sorted(changes.written)}: take it off the list"
     else:
@@ -277,8 +279,8 @@ def _instance(model: Any, built: World) -> Any:
         if isinstance(record, model):
             return record
     existing = model._default_manager.order_by("pk").first()
-    if existing is None and model._meta.label in CONFIGURATION:
-        return CONFIGURATION[model._meta.label](built)
+    if existing is None and model._meta.label in UNSAVED_SETTINGS:
+        return UNSAVED_SETTINGS[model._meta.label](built)
     return existing
 
 
@@ -301,7 +303,7 @@ def _configuration() -> dict[str, Any]:
     }
 
 
-CONFIGURATION = _configuration()
+UNSAVED_SETTINGS = _configuration()
 
 
 @pytest.mark.django_db
