@@ -138,27 +138,37 @@ def test_the_exemptions_name_real_rows() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Imports in bulk: the whole year's score sheet at once
+# Imports in bulk: each import applied to many rows at once. An import is a function of the world that
+# applies one file and says which model it wrote and how many rows; add yours to BULK_IMPORTS (the
+# attendance import: its rows of leaves or sign-ins).
 
 
-@pytest.mark.django_db
-def test_a_bulk_score_import_leaves_history_for_every_score(world) -> None:
+def _score_import(built: World) -> tuple[str, int]:
     from assessment import resources
     from assessment.models import Score
 
-    built, _clients = world
     assessor = built.users["assessor"]
-    with transaction.atomic():
-        before = AuditSnapshot.take()
-        upload = _whole_year_sheet(built)
-        preview = resources.import_preview(built.year, upload, acting_user=assessor)
-        assert preview.status == preview.Status.PREVIEWED, preview.errors
-        outcome = resources.import_apply(preview, acting_user=assessor)
-        changes = before.changes()
-        transaction.set_rollback(True)
+    preview = resources.import_preview(built.year, _whole_year_sheet(built), acting_user=assessor)
+    assert preview.status == preview.Status.PREVIEWED, preview.errors
+    outcome = resources.import_apply(preview, acting_user=assessor)
     assert not outcome.errors, outcome.errors
     assert outcome.applied >= 2 * Score.objects.filter(assessment=built.a.assessment, item__track="basic").count()
-    assert len(changes.written.get("assessment.Score", ())) == outcome.applied
+    return "assessment.Score", outcome.applied
+
+
+BULK_IMPORTS = {"score sheet": _score_import}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(BULK_IMPORTS))
+def test_every_bulk_import_leaves_history_for_every_row(world, name) -> None:
+    built, _clients = world
+    with transaction.atomic():
+        before = AuditSnapshot.take()
+        label, rows = BULK_IMPORTS[name](built)
+        changes = before.changes()
+        transaction.set_rollback(True)
+    assert len(changes.written.get(label, ())) == rows
     assert not changes.without_history, changes.describe_missing()
 
 
