@@ -409,7 +409,7 @@ def _check_unchanged_since_preview(score: Score, version: int | None) -> None:
 
 
 def _store_totals(assessments: list[Assessment], acting_user: Any) -> None:
-    """Recompute each touched assessment's totals once, from one query; history for those that start scoring."""
+    """Recompute each touched assessment's totals once, from one query, with a history row for each."""
     by_assessment: dict[int, list[tuple[str, Decimal | None]]] = {a.pk: [] for a in assessments}
     stored = Score.objects.filter(assessment_id__in=by_assessment).values_list("assessment_id", "item__track", "points")
     for assessment_id, track, points in stored:
@@ -426,10 +426,13 @@ def _store_totals(assessments: list[Assessment], acting_user: Any) -> None:
             assessment.start_scoring()
             started.append(assessment)
     update_in_bulk(Assessment, assessments, ["basic_total", "target_total", "final_score", "status"], BATCH_SIZE)
-    if started:  # as `actions.score_set`: a running total alone writes no history, the start of scoring does
-        Assessment.history.bulk_history_create(
-            started, batch_size=BATCH_SIZE, update=True, default_user=acting_user, default_change_reason=_("开始评分")
-        )
+    # As `actions.score_set`: the running totals are audited too; the reason says whether scoring started.
+    rest = [assessment for assessment in assessments if assessment not in started]
+    for group, reason in ((started, _("开始评分")), (rest, _("评分"))):
+        if group:
+            Assessment.history.bulk_history_create(
+                group, batch_size=BATCH_SIZE, update=True, default_user=acting_user, default_change_reason=reason
+            )
 
 
 @transaction.atomic
