@@ -139,8 +139,7 @@ def test_the_exemptions_name_real_rows() -> None:
 
 # ---------------------------------------------------------------------------------------------
 # Imports in bulk: each import applied to many rows at once. An import is a function of the world that
-# applies one file and says which model it wrote and how many rows; add yours to BULK_IMPORTS (the
-# attendance import: its rows of leaves or sign-ins).
+# applies one file and says which model it wrote and how many rows; a new import adds its case here.
 
 
 def _score_import(built: World) -> tuple[str, int]:
@@ -156,7 +155,43 @@ def _score_import(built: World) -> tuple[str, int]:
     return "assessment.Score", outcome.applied
 
 
-BULK_IMPORTS = {"score sheet": _score_import}
+def _attendance_import(built: World) -> tuple[str, int]:
+    """County A's attendance machine: its staff's sign-ins of the last weeks (not today's: signed in already)."""
+    from supervision.actions import attendance_import
+    from supervision.models import Person
+
+    people = list(Person.objects.filter(agency=built.a.agency, is_active=True))
+    rows = [
+        [person.name, datetime.datetime.combine(timezone.localdate() - datetime.timedelta(days=days), datetime.time(8))]
+        for days in range(1, 15)
+        for person in people
+    ]
+    head = built.users["head"]
+    record = attendance_import.preview(
+        built.a.agency, _sheet(["姓名", "签到时间"], rows, "考勤机.xlsx"), acting_user=head
+    )
+    assert not record.errors, record.errors
+    outcome = attendance_import.apply(record, acting_user=head)
+    assert not outcome.errors and outcome.created >= len(rows) - len(people), outcome
+    return "supervision.SignIn", outcome.created
+
+
+def _sheet(headers: list[str], rows: list[list[Any]], name: str) -> Any:
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(headers)
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return SimpleUploadedFile(name, buffer.getvalue())
+
+
+BULK_IMPORTS = {"score sheet": _score_import, "attendance machine": _attendance_import}
 
 
 @pytest.mark.django_db
