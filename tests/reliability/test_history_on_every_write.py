@@ -42,8 +42,6 @@ NO_AUDITED_WRITE = {
     "POST set_language": "a cookie",
     "POST notifications:open": "a notification's read mark is not an audited record",
     "POST notifications:read_all": "same",
-    "POST attendance:sign_in": "a sign-in (SignIn) is an append-only fact, never changed",
-    "POST attendance:sign_in [htmx]": "same",
     "POST complaints:track": "looking a complaint up by its code writes the session only",
     "POST complaints:track_rate [not tracked]": "nothing tracked yet: sent back to the tracking form",
     "POST assessment:report_generate": "report runs and reports are generated artefacts, versioned by their keys",

@@ -22,6 +22,7 @@ from tests.security.matrix import ROWS
 # Each business record: how it is taken back or corrected, by which URL name(s) of the portal.
 VOID = "void"  # withdrawn, voided, cancelled, declined or revoked, with a reason; the record stays
 CORRECT = "correct"  # edited or superseded; every earlier value stays in the history
+FACT = "fact"  # what happened, kept as it happened: never edited, never deleted
 REMEDY: dict[str, tuple[str, tuple[str, ...]]] = {
     "assessment.Assessment": (VOID, ("assessment:reopen",)),
     "assessment.Score": (CORRECT, ("assessment:score_update", "assessment:reopen")),
@@ -63,7 +64,9 @@ REMEDY: dict[str, tuple[str, tuple[str, ...]]] = {
     "supervision.HandlingDecision": (CORRECT, ("oversight:decision_new",)),
     "supervision.Disclosure": (VOID, ("oversight:inspection_withdraw",)),
     "supervision.AccountabilityRecord": (CORRECT, ("integrity:accountability_new",)),
-    "supervision.Attachment": (CORRECT, ()),  # kept with its record; a better file is attached beside it
+    "supervision.Attachment": (FACT, ()),  # kept with its record; a better file is attached beside it
+    "supervision.SignIn": (FACT, ()),  # the button or the attendance machine said so
+    "supervision.AttendanceImport": (VOID, ("attendance:import_cancel",)),
 }
 # The records the regulation names: each must be withdrawable (a score is corrected, with its history).
 MUST_VOID = (

@@ -60,6 +60,7 @@ EXPORTS = {
     "integrity:risk_export",
     "integrity:service_export",
     "disclosure:csv",
+    "attendance:import_template",
 }
 EXTRA_QUERIES = {"assessment:import_template": [{"format": "csv"}]}
 # Exports whose columns hold no free text anyone types (names of units and items, numbers, dates).
