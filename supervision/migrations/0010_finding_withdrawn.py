@@ -4,25 +4,57 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('supervision', '0009_attendance_import'),
+        ("supervision", "0009_attendance_import"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='finding',
-            name='status',
-            field=models.CharField(choices=[('rectifying', '整改中'), ('answered', '待核验'), ('closed', '已销号'), ('withdrawn', '已撤销')], default='rectifying', max_length=20, verbose_name='状态'),
+            model_name="finding",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("rectifying", "整改中"),
+                    ("answered", "待核验"),
+                    ("closed", "已销号"),
+                    ("withdrawn", "已撤销"),
+                ],
+                default="rectifying",
+                max_length=20,
+                verbose_name="状态",
+            ),
         ),
         migrations.AlterField(
-            model_name='findingevent',
-            name='kind',
-            field=models.CharField(choices=[('raised', '提出整改要求'), ('answered', '单位答复'), ('accepted', '核验通过，销号'), ('rejected', '核验不通过，退回整改'), ('reopened', '重新打开'), ('deadline_changed', '调整整改期限'), ('withdrawn', '撤销'), ('overdue', '逾期未整改')], max_length=20, verbose_name='类型'),
+            model_name="findingevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("raised", "提出整改要求"),
+                    ("answered", "单位答复"),
+                    ("accepted", "核验通过，销号"),
+                    ("rejected", "核验不通过，退回整改"),
+                    ("reopened", "重新打开"),
+                    ("deadline_changed", "调整整改期限"),
+                    ("withdrawn", "撤销"),
+                    ("overdue", "逾期未整改"),
+                ],
+                max_length=20,
+                verbose_name="类型",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalfinding',
-            name='status',
-            field=models.CharField(choices=[('rectifying', '整改中'), ('answered', '待核验'), ('closed', '已销号'), ('withdrawn', '已撤销')], default='rectifying', max_length=20, verbose_name='状态'),
+            model_name="historicalfinding",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("rectifying", "整改中"),
+                    ("answered", "待核验"),
+                    ("closed", "已销号"),
+                    ("withdrawn", "已撤销"),
+                ],
+                default="rectifying",
+                max_length=20,
+                verbose_name="状态",
+            ),
         ),
     ]
