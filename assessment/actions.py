@@ -372,14 +372,17 @@ def _create_assessments(year: AssessmentYear, acting_user: Any) -> int:
         )
     )
     items = list(year.items.all())
-    # Empty scores carry no decision yet: no history rows until someone scores.
-    Score.objects.bulk_create(
+    # Empty scores too: every row of an audited table starts its history when it is written.
+    bulk_create_with_history(
         [
             Score(assessment_id=assessment_id, item=item, max_points=item.max_points)
             for assessment_id in created_ids
             for item in items
         ],
+        Score,
         batch_size=2000,
+        default_user=default_user,
+        default_change_reason=_("开始考核"),
     )
     return len(created)
 
@@ -687,7 +690,7 @@ def parse_points(value: Any, max_points: Decimal) -> Decimal:
 
 
 def _store_totals(assessment: Assessment) -> None:
-    """Recompute the stored totals from the scores (running totals; the score history records the change)."""
+    """Recompute the stored totals from the scores (running totals)."""
     result = compute_result(
         assessment.scores.values_list("item__track", "points"),
         assessment.year.basic_weight,
@@ -740,8 +743,10 @@ def score_set(
         _by(assessment, acting_user, _("开始评分"))
         assessment.save()
     else:
+        # The running totals are audited too: the assessment's history shows how its result moved.
         _store_totals(assessment)
-        assessment.save_without_historical_record(update_fields=["basic_total", "target_total", "final_score"])
+        _by(assessment, acting_user, reason or _("评分"))
+        assessment.save(update_fields=["basic_total", "target_total", "final_score"])
     score.assessment = assessment
     return score
 

@@ -33,7 +33,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
-from supervision.exports import XLSX_MIME, safe_cell
+from supervision.exports import XLSX_MIME, csv_response, safe_cell
 from supervision.imports import BadFile, Table, read_table, update_in_bulk
 from supervision.imports import text as _text
 from supervision.workflow import TransitionNotAllowed
@@ -409,7 +409,7 @@ def _check_unchanged_since_preview(score: Score, version: int | None) -> None:
 
 
 def _store_totals(assessments: list[Assessment], acting_user: Any) -> None:
-    """Recompute each touched assessment's totals once, from one query; history for those that start scoring."""
+    """Recompute each touched assessment's totals once, from one query, with a history row for each."""
     by_assessment: dict[int, list[tuple[str, Decimal | None]]] = {a.pk: [] for a in assessments}
     stored = Score.objects.filter(assessment_id__in=by_assessment).values_list("assessment_id", "item__track", "points")
     for assessment_id, track, points in stored:
@@ -426,10 +426,13 @@ def _store_totals(assessments: list[Assessment], acting_user: Any) -> None:
             assessment.start_scoring()
             started.append(assessment)
     update_in_bulk(Assessment, assessments, ["basic_total", "target_total", "final_score", "status"], BATCH_SIZE)
-    if started:  # as `actions.score_set`: a running total alone writes no history, the start of scoring does
-        Assessment.history.bulk_history_create(
-            started, batch_size=BATCH_SIZE, update=True, default_user=acting_user, default_change_reason=_("开始评分")
-        )
+    # As `actions.score_set`: the running totals are audited too; the reason says whether scoring started.
+    rest = [assessment for assessment in assessments if assessment not in started]
+    for group, reason in ((started, _("开始评分")), (rest, _("评分"))):
+        if group:
+            Assessment.history.bulk_history_create(
+                group, batch_size=BATCH_SIZE, update=True, default_user=acting_user, default_change_reason=reason
+            )
 
 
 @transaction.atomic
@@ -460,9 +463,8 @@ def score_sheet_response(year: AssessmentYear, assessments: QuerySet[Assessment]
         .order_by("assessment__agency__division__code", "item__track", "item__position")
     )
     dataset = ScoreResource(year).export(scores)
-    if fmt == "csv":
-        content = ("\ufeff" + dataset.export("csv")).encode("utf-8")
-        return _attachment(content, f"{year.year}年度双百分考核评分表.csv", "text/csv; charset=utf-8")
+    if fmt == "csv":  # through csv_response: a comment starting like a formula is quoted there too
+        return csv_response(f"{year.year}年度双百分考核评分表.csv", dataset.headers, dataset)
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = f"{year.year}年度评分"

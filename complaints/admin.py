@@ -49,6 +49,9 @@ class ComplaintAdmin(SimpleHistoryAdmin):
     readonly_fields = ["tracking_hash", "number", "received_at", "consent_at"]
     inlines = [ComplaintEventInline, ClockPauseInline, ComplaintLetterInline]
 
+    def has_add_permission(self, request) -> bool:  # intake is the public form or the handler's registration
+        return False
+
     def has_delete_permission(self, request, obj=None) -> bool:  # complaints are never hard-deleted
         return False
 

@@ -18,6 +18,7 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from integrity import access
 from integrity.models import (
@@ -159,7 +160,12 @@ def inspection_plan(
     inspection.checklists.set(versions)
     inspection.team.set(members)
     items = ChecklistItem.objects.filter(version__in=versions).order_by("version__checklist__article", "position")
-    InspectionItemResult.objects.bulk_create(InspectionItemResult(inspection=inspection, item=item) for item in items)
+    bulk_create_with_history(
+        [InspectionItemResult(inspection=inspection, item=item) for item in items],
+        InspectionItemResult,
+        default_user=acting_user,
+        default_change_reason=_("制定检查计划"),
+    )
     notify(
         members,
         _("内控检查任务：%(title)s") % {"title": title},

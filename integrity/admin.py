@@ -47,6 +47,9 @@ class ChecklistAdmin(NoDeleteMixin, SimpleHistoryAdmin):
     list_display = ["article_label", "title", "area"]
     readonly_fields = ["article", "article_label", "area"]
 
+    def has_add_permission(self, request) -> bool:  # one checklist per article of the regulation, seeded
+        return False
+
 
 @admin.register(ChecklistVersion)
 class ChecklistVersionAdmin(NoDeleteMixin, admin.ModelAdmin):
@@ -119,6 +122,9 @@ class RiskAdmin(NoDeleteMixin, SimpleHistoryAdmin):
     raw_id_fields = ["owner", "created_by"]
     readonly_fields = ["score"]
     inlines = [RiskReviewInline]
+
+    def has_add_permission(self, request) -> bool:  # a risk is registered on its page (risk_create scores it)
+        return False
 
 
 @admin.register(RiskAnalysisReport)

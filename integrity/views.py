@@ -413,7 +413,7 @@ def _inspection_filter(request: HttpRequest) -> InspectionFilter:
             ),
             open_findings=Count(
                 "results",
-                filter=Q(results__finding__isnull=False) & ~Q(results__finding__status=Finding.Status.CLOSED),
+                filter=Q(results__finding__isnull=False) & Q(results__finding__status__in=Finding.OPEN_STATUSES),
                 distinct=True,
             ),
         )

@@ -106,6 +106,12 @@ class AttachmentAdmin(SimpleHistoryAdmin):
     search_fields = ["original_name", "sha256"]
     readonly_fields = ["token", "file", "mime_type", "size", "sha256", "uploaded_by", "uploaded_at"]
 
+    def has_add_permission(self, request: HttpRequest) -> bool:  # files come in through attach(), checked
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:  # evidence stays with its record
+        return False
+
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
@@ -312,6 +318,7 @@ class LeaveAdmin(SimpleHistoryAdmin):
 class VisitObservationInline(admin.TabularInline):
     model = VisitObservation
     extra = 0
+    can_delete = False  # what the visit found is never deleted
     raw_id_fields = ["person", "finding"]
 
 

@@ -13,4 +13,5 @@ urlpatterns = [
     path("<int:pk>/verify/", findings.finding_verify, name="verify"),
     path("<int:pk>/reopen/", findings.finding_reopen, name="reopen"),
     path("<int:pk>/deadline/", findings.finding_deadline, name="deadline"),
+    path("<int:pk>/withdraw/", findings.finding_withdraw, name="withdraw"),
 ]

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from supervision.attachments import attach
 from supervision.attendance import presiding_people, presiding_person, visit_rows
@@ -580,8 +581,11 @@ def visit_record(
     visit._change_reason = _("登记检查")
     visit.full_clean()
     visit.save()
-    VisitObservation.objects.bulk_create(
-        VisitObservation(visit=visit, person=people[pk], present=present) for pk, present in observations.items()
+    bulk_create_with_history(
+        [VisitObservation(visit=visit, person=people[pk], present=present) for pk, present in observations.items()],
+        VisitObservation,
+        default_user=acting_user,
+        default_change_reason=_("登记检查"),
     )
     files = list(files)
     if files:

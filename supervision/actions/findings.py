@@ -219,6 +219,26 @@ def finding_change_deadline(
     return finding
 
 
+@transaction.atomic
+def finding_withdraw(finding: Finding, *, acting_user: Any, reason: str, version: int | None = None) -> Finding:
+    """A finding raised in error is withdrawn with a reason (never deleted): the record and its history stay."""
+    finding = _locked(finding)
+    if not can_verify_finding(acting_user, finding):
+        raise PermissionDenied
+    bump_version(finding, version)
+    finding.withdraw()
+    audit(finding, acting_user, reason)
+    finding.save()
+    _event(finding, FindingEvent.Kind.WITHDRAWN, acting_user, reason)
+    notify(
+        _finding_recipients(finding),
+        _("问题已撤销：%(title)s") % {"title": finding.title},
+        body=reason,
+        url=_url(finding),
+    )
+    return finding
+
+
 def mark_overdue_findings(today: datetime.date | None = None) -> int:
     """The daily sweep: mark findings past their deadline and tell the agency head and the finder.
 

@@ -80,6 +80,10 @@ class ReopenForm(VersionedForm):
         return deadline
 
 
+class WithdrawForm(VersionedForm):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=300, label=_("撤销理由"))
+
+
 class DeadlineForm(ReopenForm):
     reason = forms.CharField(max_length=300, label=_("调整理由"))
     deadline = forms.DateField(widget=DateInput, label=_("新的整改期限"))

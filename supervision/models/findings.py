@@ -31,7 +31,7 @@ def local_today() -> datetime.date:
 
 class FindingQuerySet(models.QuerySet["Finding"]):
     def unresolved(self) -> FindingQuerySet:
-        return self.exclude(status=Finding.Status.CLOSED)
+        return self.filter(status__in=Finding.OPEN_STATUSES)
 
     def overdue(self, today: datetime.date | None = None) -> FindingQuerySet:
         return self.unresolved().filter(deadline__lt=today or local_today())
@@ -71,6 +71,10 @@ class Finding(models.Model):
         RECTIFYING = "rectifying", _("整改中")
         ANSWERED = "answered", _("待核验")
         CLOSED = "closed", _("已销号")
+        WITHDRAWN = "withdrawn", _("已撤销")
+
+    # A finding raised in error is withdrawn with a reason, never deleted; it is then neither open nor closed.
+    OPEN_STATUSES = (Status.RECTIFYING, Status.ANSWERED)
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="findings", verbose_name=_("被检查单位"))
     source = models.CharField(_("来源"), max_length=30, choices=Source.choices, default=Source.OTHER)
@@ -129,7 +133,7 @@ class Finding(models.Model):
         return self.overdue_on(local_today())
 
     def overdue_on(self, day: datetime.date) -> bool:
-        return self.status != self.Status.CLOSED and self.deadline < day
+        return self.status in self.OPEN_STATUSES and self.deadline < day
 
     def answer(self) -> None:
         if self.status != self.Status.RECTIFYING:
@@ -156,7 +160,14 @@ class Finding(models.Model):
         self.round += 1
         self.change_deadline(new_deadline)
 
+    def withdraw(self) -> None:
+        if self.status not in self.OPEN_STATUSES:
+            raise TransitionNotAllowed(_("只有整改中或待核验的问题可以撤销。"))
+        self.status = self.Status.WITHDRAWN
+
     def change_deadline(self, new_deadline: datetime.date) -> None:
+        if self.status == self.Status.WITHDRAWN:
+            raise TransitionNotAllowed(_("已撤销的问题不能调整期限。"))
         if self.status == self.Status.CLOSED:
             raise TransitionNotAllowed(_("已销号的问题不能调整期限。"))
         if new_deadline < self.found_on:
@@ -178,6 +189,7 @@ class FindingEvent(ThreadEvent):
         REJECTED = "rejected", _("核验不通过，退回整改")
         REOPENED = "reopened", _("重新打开")
         DEADLINE_CHANGED = "deadline_changed", _("调整整改期限")
+        WITHDRAWN = "withdrawn", _("撤销")
         OVERDUE = "overdue", _("逾期未整改")
 
     finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="events", verbose_name=_("问题"))

@@ -17,7 +17,7 @@ from supervision.actions import findings as actions
 from supervision.exports import xlsx_response
 from supervision.filters import FindingFilter
 from supervision.forms import PortalForm
-from supervision.forms.findings import AnswerForm, DeadlineForm, FindingForm, ReopenForm, VerifyForm
+from supervision.forms.findings import AnswerForm, DeadlineForm, FindingForm, ReopenForm, VerifyForm, WithdrawForm
 from supervision.models import Attachment, Finding, FindingEvent
 from supervision.models.findings import local_today
 from supervision.pagination import paginate
@@ -148,7 +148,9 @@ def _detail_context(request: HttpRequest, finding: Finding, **forms: PortalForm)
         "reopen_form": forms.get("reopen_form")
         or (ReopenForm(initial=initial) if may_verify and finding.status == Finding.Status.CLOSED else None),
         "deadline_form": forms.get("deadline_form")
-        or (DeadlineForm(initial=initial) if may_verify and finding.status != Finding.Status.CLOSED else None),
+        or (DeadlineForm(initial=initial) if may_verify and finding.status in Finding.OPEN_STATUSES else None),
+        "withdraw_form": forms.get("withdraw_form")
+        or (WithdrawForm(initial=initial) if may_verify and finding.status in Finding.OPEN_STATUSES else None),
     }
 
 
@@ -244,6 +246,24 @@ def finding_reopen(request: HttpRequest, pk: int) -> HttpResponse:
             finding, acting_user=request.user, reason=data["reason"], deadline=data["deadline"], version=data["version"]
         ),
         _("问题已重新打开。"),
+    )
+
+
+@require_POST
+def finding_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    finding = get_finding_for_user(request.user, pk)
+    if not actions.can_verify_finding(request.user, finding):
+        raise PermissionDenied
+    form = WithdrawForm(request.POST)
+    return _act(
+        request,
+        finding,
+        form,
+        "withdraw_form",
+        lambda data: actions.finding_withdraw(
+            finding, acting_user=request.user, reason=data["reason"], version=data["version"]
+        ),
+        _("问题已撤销。"),
     )
 
 

@@ -81,7 +81,7 @@ class TestQueries:
         changed = Score.objects.filter(points__isnull=False)
         assert changed.count() == 120
         assert Score.history.filter(history_type="~", history_user=assessor).count() == 120
-        reasons = set(Score.history.values_list("history_change_reason", flat=True))
+        reasons = set(Score.history.filter(history_type="~").values_list("history_change_reason", flat=True))
         assert reasons == {"Excel导入：评分.xlsx"}
         scored = Assessment.objects.filter(agency__division__name__in=counties[:20])
         assert {a.status for a in scored} == {Assessment.Status.SCORING}

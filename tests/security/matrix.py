@@ -317,6 +317,13 @@ FINDINGS = [
         pk("finding"),
         lambda w, s: {"reason": "单位申请延期。", "deadline": day(40), "version": version(s.finding)},
     ),
+    post(
+        "findings:withdraw",
+        VERIFIERS,
+        pk("finding"),
+        lambda w, s: {"reason": "经复核系误报。", "version": version(s.finding)},
+        note="a finding raised in error is withdrawn with a reason, never deleted",
+    ),
 ]
 
 # ---------------------------------------------------------------------------------------------

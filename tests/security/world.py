@@ -159,7 +159,11 @@ def _county(city: City, name: str, code: str, kind: str = Division.Kind.COUNTY_C
     return bureau, agency
 
 
-def build_world() -> World:
+def build_world(mark_a: str = "", mark_b: str = SECRET) -> World:
+    """The world; `mark_a`/`mark_b` start every free-text field (and county B's people's names) of each county.
+
+    The matrix marks county B with `SECRET`; other tests plant payloads instead (markup, formulas).
+    """
     LeaveKind.objects.ensure_defaults()
     city = City.objects.create(name="新乡市", code="410700")
     city_bureau = Agency.objects.create(city=city, kind=Agency.Kind.CITY_BUREAU, name="新乡市人力资源和社会保障局")
@@ -196,8 +200,8 @@ def build_world() -> World:
         city_bureau=city_bureau,
         city_agency=city_agency,
         users=users,
-        a=Side("A", agency_a, bureau_a, users["head"], users["staff"], ""),
-        b=Side("B", agency_b, bureau_b, head_b, staff_b, SECRET),
+        a=Side("A", agency_a, bureau_a, users["head"], users["staff"], mark_a),
+        b=Side("B", agency_b, bureau_b, head_b, staff_b, mark_b),
     )
     for side in (world.a, world.b):
         tag = side.name.lower()
@@ -214,7 +218,7 @@ def build_world() -> World:
     world["leave_day"] = add_working_days(today(), 12, city.pk)
 
     for person in Person.objects.filter(agency__division=agency_b.division):
-        person.name = f"{SECRET}{person.name}"  # a page naming county B's people is a leak too
+        person.name = f"{mark_b}{person.name}"  # a page naming county B's people is a leak too
         person.save(update_fields=["name"])
     ensure_regulation_checklists()
     world["checklist"] = Checklist.objects.get(article=8)

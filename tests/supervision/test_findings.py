@@ -81,6 +81,34 @@ class TestLifecycle:
         assert finding.status == Finding.Status.RECTIFYING
         assert not finding.events.filter(kind=Kind.ANSWERED).exists()
 
+    def test_a_finding_raised_in_error_is_withdrawn_with_a_reason_never_deleted(
+        self, client, finding, inspector, head_weihui
+    ):
+        client.force_login(inspector)
+        url = reverse("findings:withdraw", args=[finding.pk])
+        assert client.post(url, {"reason": "", "version": finding.version}).status_code == 400
+        response = client.post(url, {"reason": "经复核系误报。", "version": finding.version})
+        assert response.status_code == 302
+        finding.refresh_from_db()
+        assert finding.status == Finding.Status.WITHDRAWN
+        assert finding.events.last().kind == Kind.WITHDRAWN and finding.events.last().text == "经复核系误报。"
+        assert finding.history.first().history_change_reason == "经复核系误报。"
+        assert Notification.objects.filter(recipient=head_weihui, title__startswith="问题已撤销").exists()
+        # Withdrawn: neither open nor overdue, and no further moves.
+        assert not Finding.objects.unresolved().filter(pk=finding.pk).exists()
+        assert not finding.overdue_on(finding.deadline + datetime.timedelta(days=1))
+        for move in (
+            lambda: actions.finding_answer(finding, acting_user=head_weihui, text="答复"),
+            lambda: actions.finding_withdraw(finding, acting_user=inspector, reason="再撤一次"),
+            lambda: actions.finding_change_deadline(
+                finding, acting_user=inspector, deadline=local_today() + datetime.timedelta(days=9), reason="延期"
+            ),
+        ):
+            with pytest.raises(TransitionNotAllowed):
+                move()
+        with pytest.raises(PermissionDenied):
+            actions.finding_withdraw(finding, acting_user=head_weihui, reason="单位自己撤销")
+
     def test_raise_notifies_the_agency_head_and_answer_notifies_the_finder(self, finding, inspector, head_weihui):
         assert Notification.objects.filter(recipient=head_weihui, title__contains=finding.title).exists()
         actions.finding_answer(finding, acting_user=head_weihui, text="已整改。")
