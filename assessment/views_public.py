@@ -86,9 +86,11 @@ def _ranking_stamp(record: AssessmentYear) -> str:
         year__city_id=record.city_id,
         year__year__in=[record.year, record.year - 1],
         status=Assessment.Status.PUBLISHED,
-    ).aggregate(rows=Count("pk"), versions=Sum("version"))
+    ).aggregate(rows=Count("pk"), ids=Sum("pk"), versions=Sum("version"))
     published = record.published_at.timestamp() if record.published_at else 0
-    return f"{record.version}-{published:.6f}-{stamp['rows']}-{stamp['versions'] or 0}"
+    # Which results (their ids) and how often each was changed: one reopened and another published
+    # in its place leave the number of rows unchanged.
+    return f"{record.version}-{published:.6f}-{stamp['rows']}-{stamp['ids'] or 0}-{stamp['versions'] or 0}"
 
 
 def _ranking_cache_key(request: HttpRequest, record: AssessmentYear) -> str:
