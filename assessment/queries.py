@@ -6,7 +6,8 @@ are tested at 12 and 120 counties).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, overload
@@ -81,6 +82,11 @@ def _ranks_by_score(results: QuerySet[Assessment]) -> dict[Decimal | None, tuple
     One grouped query however many counties: a national year's 2,850 results are never loaded as objects.
     """
     counted = results.order_by().values_list("final_score").annotate(n=Count("pk")).values_list("final_score", "n")
+    return _rank_scores(counted)
+
+
+def _rank_scores(counted: Iterable[tuple[Decimal | None, int]]) -> dict[Decimal | None, tuple[int, int]]:
+    """Rank and number of holders of each score, from (score, holders) pairs."""
     # PostgreSQL sorts a missing score first in a descending order, as the Rank() window did.
     by_score = sorted(counted, key=lambda row: (row[0] is None, row[0] or 0), reverse=True)
     ranks: dict[Decimal | None, tuple[int, int]] = {}
@@ -167,10 +173,10 @@ class Ranking(Sequence[RankingRow]):
         last = previous_year(self.year)
         if last is None or (self.public and last.status != AssessmentYear.Status.PUBLISHED):
             return {}
-        last_results = self.results.filter(year=last)
-        last_ranks = _ranks_by_score(last_results)
-        finals = last_results.filter(agency_id__in=agency_ids).values_list("agency_id", "final_score")
-        return {agency_id: (final, last_ranks[final][0]) for agency_id, final in finals}
+        # Every result of last year as plain pairs, one query: its ranks need them all anyway.
+        finals = list(self.results.filter(year=last).order_by().values_list("agency_id", "final_score"))
+        last_ranks = _rank_scores(Counter(final for _agency_id, final in finals).items())
+        return {agency_id: (final, last_ranks[final][0]) for agency_id, final in finals if agency_id in agency_ids}
 
 
 def ranking(year: AssessmentYear, queryset: QuerySet[Assessment] | None = None, *, public: bool = False) -> Ranking:
