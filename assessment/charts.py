@@ -16,6 +16,9 @@ from django.utils.translation import gettext as _
 from .queries import RankingRow
 
 PORTAL_RED = "#8b1a1a"
+# Inline SVG does not inherit the document's font: without a family of its own, fontconfig's default
+# sans-serif (the Japanese Noto CJK) was embedded as an extra font in every report.
+SVG_FONT = "Noto Sans CJK SC"
 PALETTE = ["#8b1a1a", "#2f6690", "#d08c2e", "#3a7d44", "#6c4f8c", "#b05a7a", "#4f6d7a", "#a47148"]
 
 
@@ -99,7 +102,7 @@ def svg_bars(
     height = top * 2 + len(labels) * (bar_height + gap)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" class="chart-svg">'
+        f'viewBox="0 0 {width} {height}" role="img" class="chart-svg" font-family="{SVG_FONT}">'
     ]
     for tick in (0, 25, 50, 75, 100):
         x = label_width + plot * tick / float(maximum)

@@ -6,9 +6,11 @@ are tested at 12 and 120 counties).
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, Window
 from django.db.models.functions import Coalesce, Rank
@@ -74,55 +76,117 @@ class RankingRow:
         return None if self.previous_rank is None else self.previous_rank - self.rank
 
 
-def ranking(
-    year: AssessmentYear, queryset: QuerySet[Assessment] | None = None, *, public: bool = False
-) -> list[RankingRow]:
+def _ranks_by_score(results: QuerySet[Assessment]) -> dict[Decimal | None, tuple[int, int]]:
+    """Rank and number of counties holding each final score of `results` (1, 2, 2, 4), as plain values.
+
+    One grouped query however many counties: a national year's 2,850 results are never loaded as objects.
+    """
+    counted = results.order_by().values_list("final_score").annotate(n=Count("pk")).values_list("final_score", "n")
+    return _rank_scores(counted)
+
+
+def _rank_scores(counted: Iterable[tuple[Decimal | None, int]]) -> dict[Decimal | None, tuple[int, int]]:
+    """Rank and number of holders of each score, from (score, holders) pairs."""
+    # PostgreSQL sorts a missing score first in a descending order, as the Rank() window did.
+    by_score = sorted(counted, key=lambda row: (row[0] is None, row[0] or 0), reverse=True)
+    ranks: dict[Decimal | None, tuple[int, int]] = {}
+    above = 0
+    for score, n in by_score:
+        ranks[score] = (above + 1, n)
+        above += n
+    return ranks
+
+
+class Ranking(Sequence[RankingRow]):
+    """The rows of a ranking, read a page at a time: the paginator's count and slice are SQL COUNT and LIMIT.
+
+    Ranks, ties and last year's figures come from grouped plain values, never from every county's object.
+    """
+
+    def __init__(self, year: AssessmentYear, queryset: QuerySet[Assessment] | None, public: bool) -> None:
+        self.year = year
+        self.public = public
+        results = (
+            Assessment.objects.filter(status=Assessment.Status.PUBLISHED)
+            if public
+            else Assessment.objects.with_results()
+        )
+        self.results = results
+        self.whole = queryset is None
+        base = queryset if queryset is not None else Assessment.objects.all()
+        self.rows = (
+            base.filter(pk__in=results.filter(year=year).values("pk"))
+            .select_related("agency", "agency__division")
+            .order_by(F("final_score").desc(nulls_first=True), "agency__division__code", "pk")
+        )
+        self._count: int | None = None
+        self._ranks: dict[Decimal | None, tuple[int, int]] | None = None
+
+    def ranks(self) -> dict[Decimal | None, tuple[int, int]]:
+        if self._ranks is None:
+            self._ranks = _ranks_by_score(self.results.filter(year=self.year))
+        return self._ranks
+
+    def count(self) -> int:
+        if self._count is None:
+            # Every ranked county is shown: the ranks' grouped query has counted them already.
+            self._count = sum(n for _rank, n in self.ranks().values()) if self.whole else self.rows.count()
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self) -> Iterator[RankingRow]:
+        return iter(self[0 : len(self)])
+
+    @overload
+    def __getitem__(self, index: int) -> RankingRow: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[RankingRow]: ...
+
+    def __getitem__(self, index: int | slice) -> RankingRow | list[RankingRow]:
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        assessments = list(self.rows[index])
+        if not assessments:
+            return []
+        ranks = self.ranks()
+        previous = self._previous({a.agency_id for a in assessments})
+        rows = []
+        for assessment in assessments:
+            rank, holders = ranks[assessment.final_score]
+            before = previous.get(assessment.agency_id)
+            rows.append(
+                RankingRow(
+                    assessment=assessment,
+                    rank=rank,
+                    tied=holders > 1,
+                    previous_final=before[0] if before else None,
+                    previous_rank=before[1] if before else None,
+                )
+            )
+        return rows
+
+    def _previous(self, agency_ids: set[int]) -> dict[int, tuple[Decimal, int]]:
+        """Last year's final score and rank of these agencies (the public compares with a published year only)."""
+        last = previous_year(self.year)
+        if last is None or (self.public and last.status != AssessmentYear.Status.PUBLISHED):
+            return {}
+        # Every result of last year as plain pairs, one query: its ranks need them all anyway.
+        finals = list(self.results.filter(year=last).order_by().values_list("agency_id", "final_score"))
+        last_ranks = _rank_scores(Counter(final for _agency_id, final in finals).items())
+        return {agency_id: (final, last_ranks[final][0]) for agency_id, final in finals if agency_id in agency_ids}
+
+
+def ranking(year: AssessmentYear, queryset: QuerySet[Assessment] | None = None, *, public: bool = False) -> Ranking:
     """The year's confirmed results in rank order, with last year's final and rank for each county.
 
     Staff see the rows of `queryset` ranked among every confirmed county. The public (`public=True`)
     sees published results only, ranked among themselves, compared with last year only when last
-    year was published too.
+    year was published too. Ties are counted among every ranked county, as ranks are.
     """
-    base = queryset if queryset is not None else Assessment.objects.all()
-    results = (
-        Assessment.objects.filter(status=Assessment.Status.PUBLISHED) if public else Assessment.objects.with_results()
-    )
-    assessments = list(
-        base.filter(pk__in=results.filter(year=year).values("pk"))
-        .select_related("agency", "agency__division")
-        .annotate(rank=Window(Rank(), order_by=F("final_score").desc()))
-        .order_by("rank", "agency__division__code")
-    )
-    if queryset is not None and not public:
-        # Ranks count every county of the year, even when the viewer sees only some of them.
-        all_ranks = ranks(year)
-        for assessment in assessments:
-            assessment.rank = all_ranks[assessment.pk]
-    previous: dict[int, tuple[Decimal, int]] = {}
-    last = previous_year(year)
-    if last is not None and (not public or last.status == AssessmentYear.Status.PUBLISHED):
-        last_results = results.filter(year=last)
-        last_ranks = dict(
-            last_results.annotate(rank=Window(Rank(), order_by=F("final_score").desc())).values_list("pk", "rank")
-        )
-        for pk, agency_id, final in last_results.values_list("pk", "agency_id", "final_score"):
-            previous[agency_id] = (final, last_ranks[pk])
-    counts: dict[int, int] = {}
-    for assessment in assessments:
-        counts[assessment.rank] = counts.get(assessment.rank, 0) + 1
-    rows = []
-    for assessment in assessments:
-        before = previous.get(assessment.agency_id)
-        rows.append(
-            RankingRow(
-                assessment=assessment,
-                rank=assessment.rank,
-                tied=counts[assessment.rank] > 1,
-                previous_final=before[0] if before else None,
-                previous_rank=before[1] if before else None,
-            )
-        )
-    return rows
+    return Ranking(year, queryset, public)
 
 
 def trend(year: AssessmentYear, agency_ids: list[int] | None = None) -> tuple[list[int], dict[str, list[Any]]]:

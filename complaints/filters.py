@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Complaint, ReviewCase
+from supervision.forms import PortalForm
 from supervision.models import Agency
 
 
@@ -24,13 +25,17 @@ class ComplaintFilter(django_filters.FilterSet):
 
     class Meta:
         model = Complaint
+        form = PortalForm
         fields = ["status", "kind", "matter_type", "unit", "agency", "year"]
 
     def __init__(self, *args: Any, agencies: QuerySet[Agency], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        ordered = agencies.select_related("division").order_by("kind", "division__code")
-        self.filters["unit"].queryset = ordered
-        self.filters["agency"].queryset = ordered
+        # Only the agencies the visible complaints name: a city's every unit twice over (two dropdowns
+        # of some 600 options each) was most of the list's time.
+        ordered = agencies.only("pk", "name", "short_name").order_by("kind", "division__code")  # str() needs no more
+        complaints = self.queryset.order_by()
+        self.filters["unit"].queryset = ordered.filter(pk__in=complaints.values("unit_id"))
+        self.filters["agency"].queryset = ordered.filter(pk__in=complaints.values("agency_id"))
 
     def filter_overdue(self, queryset: QuerySet[Complaint], name: str, value: str) -> QuerySet[Complaint]:
         overdue = Complaint.objects.overdue().values("pk")
@@ -50,6 +55,7 @@ class ReviewCaseFilter(django_filters.FilterSet):
 
     class Meta:
         model = ReviewCase
+        form = PortalForm
         fields = ["kind", "agency", "subject", "outcome", "year"]
 
     def __init__(self, *args: Any, agencies: QuerySet[Agency], **kwargs: Any) -> None:

@@ -29,8 +29,14 @@ from supervision.models import AccountabilityRecord, Agency
 class AgencyScopedFilter(django_filters.FilterSet):
     agency = django_filters.ModelChoiceFilter(queryset=Agency.objects.none(), label=_("单位"))
 
+    # Offer only the agencies that have a record in the list: a system administrator reaches every
+    # agency of every city (thousands of options, most of the page's time and size).
+    agencies_with_records = False
+
     def __init__(self, *args: Any, agencies: QuerySet[Agency], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.agencies_with_records:
+            agencies = agencies.filter(pk__in=self.queryset.order_by().values("agency_id"))
         self.filters["agency"].queryset = agencies.select_related("division").order_by("division__code", "kind")
 
 
@@ -107,6 +113,7 @@ class ServiceCommitmentFilter(AgencyScopedFilter):
 
 
 class AccountabilityFilter(AgencyScopedFilter):
+    agencies_with_records = True
     consequence = django_filters.ChoiceFilter(choices=AccountabilityRecord.Consequence.choices, label=_("处理方式"))
     year = django_filters.NumberFilter(field_name="decided_on__year", label=_("年度"))
 
@@ -138,6 +145,7 @@ class CommitmentFilter(PersonRecordFilter):
 
 
 class TalkFilter(AgencyScopedFilter):
+    agencies_with_records = True
     kind = django_filters.ChoiceFilter(choices=IntegrityTalk.Kind.choices, label=_("约谈类型"))
     year = django_filters.NumberFilter(field_name="held_on__year", label=_("年度"))
     q = django_filters.CharFilter(method="search", label=_("关键词"))

@@ -95,3 +95,39 @@ def test_the_ranking_is_paginated_with_ranks_counted_over_every_county(
     assert second["rows"][0].rank >= first["rows"][-1].rank  # the page carries on the ranks of the whole year
     body = client.get(url, {"page": 2}).content.decode()
     assert f"已确认 {total} 个单位" in body and "第 2 / " in body
+
+
+def test_the_public_ranking_is_cached_until_a_result_is_published_or_reopened(
+    client, org, admin_user, assessor, team_member, django_assert_max_num_queries
+):
+    from django.core.cache import cache
+
+    from assessment.models import AssessmentYear
+
+    cache.clear()
+    build(org, admin_user, assessor, team_member, 12)
+    AssessmentYear.objects.filter(year=2026).update(status=AssessmentYear.Status.PUBLISHED, published_at=timezone.now())
+    results = Assessment.objects.filter(year__year=2026).with_results().order_by("-final_score", "pk")
+    top, second = list(results.select_related("agency")[:2])
+    Assessment.objects.filter(pk=top.pk).update(status=Assessment.Status.PUBLISHED)
+    url = reverse("assessment_public:ranking", args=[2026]) + f"?city={org.city.code}"
+
+    def table(response) -> str:
+        body = response.content.decode()
+        return body[body.index('data-testid="public-ranking"') : body.index("</table>")]
+
+    def cell(assessment: Assessment) -> str:
+        return f"<td>{assessment.agency.name}</td>"
+
+    first = client.get(url)
+    assert cell(top) in first.content.decode() and cell(second) not in first.content.decode()
+    with django_assert_max_num_queries(4):  # city, year, stamp: the rows come from the cache
+        again = client.get(url)
+    assert table(again) == table(first)
+
+    Assessment.objects.filter(pk=second.pk).update(status=Assessment.Status.PUBLISHED)  # published
+    assert cell(second) in client.get(url).content.decode()
+    Assessment.objects.filter(pk=top.pk).update(
+        status=Assessment.Status.CONFIRMED, version=F("version") + 1
+    )  # reopened
+    assert cell(top) not in client.get(url).content.decode()

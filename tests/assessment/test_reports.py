@@ -184,3 +184,13 @@ class TestReportPages:
         )
         client.force_login(head_huixian)
         assert client.get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_county_report_embeds_the_simplified_chinese_font_only(rendered):
+    """The chart's SVG text once fell back to fontconfig's default, the Japanese Noto CJK: a third font."""
+    fonts = subprocess.run(
+        ["pdffonts", rendered.file.path], capture_output=True, check=True, text=True
+    ).stdout.splitlines()[2:]
+    names = [line.split()[0] for line in fonts]
+    assert names and all("Noto-Sans-CJK-SC" in name for name in names), names
