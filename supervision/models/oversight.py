@@ -840,8 +840,11 @@ class HandlingDecision(models.Model):
 
 
 def new_public_id() -> str:
-    """An unguessable public identifier: the public never sees our sequential primary keys."""
-    return secrets.token_urlsafe(12)
+    """An unguessable public identifier: the public never sees our sequential primary keys.
+
+    Hex, so that it never starts like a spreadsheet formula ("-", "=") and reaches CSV exports unchanged.
+    """
+    return secrets.token_hex(12)
 
 
 class DisclosureQuerySet(models.QuerySet["Disclosure"]):
