@@ -20,7 +20,7 @@ def _attendance_counts(user: Any) -> list[DashboardCount]:
 
     from supervision.actions.attendance import leaves_awaiting, section_of, visible_leaves
     from supervision.models import Leave, LeaveFiling, SignIn
-    from supervision.permissions import Action, agencies_for, person_of, scoped
+    from supervision.permissions import Action, person_of, reaches, scoped
 
     counts: list[DashboardCount] = []
     person = person_of(user)
@@ -52,7 +52,7 @@ def _attendance_counts(user: Any) -> list[DashboardCount]:
         counts.append(
             DashboardCount(_("待确认的请假备案"), pending, reverse("attendance:filing_list") + "?pending=1", "warning")
         )
-    if agencies_for(user, Action.OVERSEE_ATTENDANCE).exists():
+    if reaches(user, Action.OVERSEE_ATTENDANCE):
         overdue = visible_leaves(user).overdue_return().count()
         counts.append(
             DashboardCount(_("逾期未销假"), overdue, reverse("attendance:leave_list") + "?view=all&late=yes", "danger")
