@@ -105,9 +105,7 @@ def test_writes_do_not_wait_for_a_cache_that_is_down(org, inspector, monkeypatch
 
 
 @pytest.mark.parametrize("persona", ["assessor", "handler", "staff_weihui"])
-def test_the_cold_dashboard_costs_at_most_15_queries_at_two_sizes(
-    client, org, inspector, admin_user, persona, request
-):
+def test_the_cold_dashboard_costs_at_most_15_queries_at_two_sizes(client, org, inspector, admin_user, persona, request):
     """Issue 9: the cards' counts are merged (one query per model, `reaches` answering every "anywhere?").
 
     With a year being scored, as in the bench and most of the year (without one, a delegate check costs one more).
