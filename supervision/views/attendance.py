@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, Prefetch, Q
+from django.db.models import Count, Exists, Prefetch, Q, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -53,23 +53,23 @@ from supervision.workflow import TransitionNotAllowed
 
 def _tabs(request: HttpRequest, active: str) -> dict[str, Any]:
     user = request.user
-    # Two queries whatever the reach: the first two agencies overseen, and both rights in one row.
-    overseen = list(
-        agencies_for(user, Action.OVERSEE_ATTENDANCE).county_agencies().order_by("pk").values_list("pk", flat=True)[:2]
-    )
+    # One query whatever the reach: the first two agencies overseen and both rights, in one row.
+    overseen = agencies_for(user, Action.OVERSEE_ATTENDANCE).county_agencies().order_by("pk").values("pk")
     rights = (
         Agency.objects.order_by()
         .values(
+            first=Subquery(overseen[:1]),
+            second=Subquery(overseen[1:2]),
             approve=Exists(agencies_for(user, Action.APPROVE_HEAD_LEAVE)),
             visit=Exists(agencies_for(user, Action.VISIT)),
         )
         .first()
-    ) or {"approve": False, "visit": False}
+    ) or {"first": None, "second": None, "approve": False, "visit": False}
     return {
         "active_tab": active,
         "tab_person": person_of(user) is not None,
-        "tab_agency": overseen[0] if overseen else None,
-        "tab_overview": len(overseen) > 1,
+        "tab_agency": rights["first"],
+        "tab_overview": rights["second"] is not None,
         "tab_filings": actions.section_of(user) is not None or rights["approve"],
         "tab_visits": rights["visit"],
     }
@@ -255,7 +255,6 @@ def overview(request: HttpRequest) -> HttpResponse:
         agencies_for(request.user, Action.OVERSEE_ATTENDANCE)
         .county_agencies()
         .active()
-        .select_related("division", "city")
         .order_by("city__code", "division__code")
     )
     if not agencies:
