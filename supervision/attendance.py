@@ -303,13 +303,21 @@ class Presiding:
         return self.leave is not None
 
 
-def presiding_people(agency_ids: Iterable[int], at: datetime.datetime | None = None) -> dict[int, Presiding]:
-    """Who presides over each agency at `at` (now by default), in two queries for any number of agencies."""
+def presiding_people(
+    agency_ids: Iterable[int], at: datetime.datetime | None = None, *, people: Iterable[Person] | None = None
+) -> dict[int, Presiding]:
+    """Who presides over each agency at `at` (now by default), in two queries for any number of agencies.
+
+    `people`: the agencies' active people when the caller has them already (one query fewer).
+    """
     at = at or timezone.now()
     ids = list(agency_ids)
+    if people is None:
+        people = Person.objects.active().filter(agency_id__in=ids, position=Person.Position.HEAD)
     heads: dict[int, Person] = {}
-    for head in Person.objects.active().filter(agency_id__in=ids, position=Person.Position.HEAD).order_by("pk"):
-        heads.setdefault(head.agency_id, head)
+    for head in sorted(people, key=lambda person: person.pk):
+        if head.position == Person.Position.HEAD and head.agency_id in ids:
+            heads.setdefault(head.agency_id, head)
     result = {agency_id: Presiding(heads.get(agency_id), heads.get(agency_id)) for agency_id in ids}
     running = (
         Leave.objects.presiding_at(at)

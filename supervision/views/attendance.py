@@ -160,10 +160,11 @@ def _agency_for_oversight(request: HttpRequest, pk: int) -> Agency:
 def agency_day(request: HttpRequest, pk: int) -> HttpResponse:
     agency = _agency_for_oversight(request, pk)
     day = sheets.parse_day(request.GET.get("date"))
-    sheet = sheets.build_sheet(agency, sheets.agency_people(agency), day, day)
+    people = sheets.agency_people(agency)
+    sheet = sheets.build_sheet(agency, people, day, day)
     records = [(row.person, row.days[0]) for row in sheet.rows]
     moment = timezone.now() if day == timezone.localdate() else None
-    presiding = sheets.presiding_people([agency.pk], moment or _noon(day))[agency.pk]
+    presiding = sheets.presiding_people([agency.pk], moment or _noon(day), people=people)[agency.pk]
     counts: dict[str, int] = {}
     for _person, record in records:
         counts[record.status] = counts.get(record.status, 0) + 1
