@@ -44,7 +44,6 @@ ABOVE_MAX = {
     # each city-level role's dashboard is within MAX_QUERIES (tests/supervision/test_dashboard_cache.py).
     "dashboard": 28,
     # The attendance tabs as the system administrator: its second factor costs one query more.
-    "attendance:home": 16,
     "attendance:overview": 16,
     "attendance:agency_day": 16,
 }

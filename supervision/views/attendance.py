@@ -87,11 +87,15 @@ def _client_ip(request: HttpRequest) -> str | None:
 # My month and the sign-in.
 
 
-def _sign_in_context(person: Person | None) -> dict[str, Any]:
+def _sign_in_context(person: Person | None, month: sheets.Sheet | None = None) -> dict[str, Any]:
+    """The sign-in panel: today's record, read from the person's month sheet when that holds today."""
     if person is None:
         return {"person": None}
     today = timezone.localdate()
-    record = sheets.build_sheet(person.agency, [person], today, today).rows[0].days[0]
+    if month is not None and today in month.days:
+        record = month.rows[0].days[month.days.index(today)]
+    else:
+        record = sheets.build_sheet(person.agency, [person], today, today).rows[0].days[0]
     return {"person": person, "today": today, "today_record": record}
 
 
@@ -110,7 +114,7 @@ def attendance_home(request: HttpRequest) -> HttpResponse:
     recent = Leave.objects.filter(person=person).select_related("kind").order_by("-start_date", "-pk")[:5]
     context = {
         **_tabs(request, "mine"),
-        **_sign_in_context(person),
+        **_sign_in_context(person, sheet),
         **_month_nav(year, month),
         "sheet": sheet,
         "row": sheet.rows[0],
