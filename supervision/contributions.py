@@ -28,7 +28,7 @@ def _finding_counts(user: Any) -> list[DashboardCount]:
         return Q() if is_system_admin(user) and user.is_active else Q(agency__in=agencies_for(user, action))
 
     # One query for the four counts, each a filtered count.
-    unresolved = scope() & ~Q(status=Finding.Status.CLOSED)
+    unresolved = scope() & Q(status__in=Finding.OPEN_STATUSES)  # as Finding.objects.unresolved()
     to_answer = scope(Action.ACT_FOR) & Q(status=Finding.Status.RECTIFYING)
     to_verify = Q(status=Finding.Status.ANSWERED) & (
         Q(found_by=user) | Q(agency__in=agencies_for(user, Action.INSPECT))

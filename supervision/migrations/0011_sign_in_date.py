@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("supervision", "0009_attendance_import"),
+        ("supervision", "0010_finding_withdrawn"),
     ]
 
     operations = [
