@@ -15,6 +15,8 @@ NAV_ROLES = frozenset({Role.CITY_ASSESSOR, Role.ASSESSMENT_TEAM, Role.CITY_AGENC
 
 
 def assessment_counts(user: Any) -> list[DashboardCount]:
+    from django.db.models import Count, Exists, Q
+
     from supervision.permissions import Action, agencies_for, has_role, is_system_admin
 
     from . import queries, rules
@@ -27,7 +29,12 @@ def assessment_counts(user: Any) -> list[DashboardCount]:
     open_years = AssessmentYear.objects.filter(status=AssessmentYear.Status.SCORING)
     if city is not None:
         open_years = open_years.filter(city=city)
-    current = open_years.order_by("-year").first()
+    # The latest open year, with whether the user scores in an open year or is anyone's delegate: one query.
+    on_team = TeamMember.objects.active().filter(user=user, team__year__in=open_years)
+    delegate = Delegation.objects.filter(revoked_at__isnull=True, delegates=user)
+    current = open_years.order_by("-year").annotate(on_team=Exists(on_team), delegate=Exists(delegate)).first()
+    is_on_team = bool(current and current.on_team)
+    is_delegate = current.delegate if current else delegate.exists()
     in_open_years = Assessment.objects.filter(year__in=open_years)
 
     def overview(todo: str, year: AssessmentYear | None = current) -> str:
@@ -38,38 +45,40 @@ def assessment_counts(user: Any) -> list[DashboardCount]:
     if has_role(user, Role.CITY_ASSESSOR) and not is_system_admin(user):
         reach = agencies_for(user, Action.ASSESS)
         mine = in_open_years.filter(agency__in=reach)
-        counts.append(
-            DashboardCount(
-                _("待评分的县（基础管理）"),
-                queries.user_todo(mine, user, "basic").count(),
-                overview("basic"),
-                "warning",
-            )
+        delegated = Delegation.objects.filter(revoked_at__isnull=True).values("assessment_id")
+        todo = mine.aggregate(
+            basic=Count("pk", filter=Q(pk__in=queries.user_todo(mine, user, "basic").values("pk"))),
+            confirm=Count(
+                "pk",
+                filter=Q(pk__in=queries.user_todo(mine, user, "confirm").values("pk")) & ~Q(pk__in=delegated),
+            ),
         )
-        to_confirm = queries.user_todo(mine, user, "confirm").exclude(
-            pk__in=Delegation.objects.filter(revoked_at__isnull=True).values("assessment_id")
-        )
-        counts.append(DashboardCount(_("待确认的考核结果"), to_confirm.count(), overview("confirm"), "warning"))
-        objections = (
+        counts.append(DashboardCount(_("待评分的县（基础管理）"), todo["basic"], overview("basic"), "warning"))
+        counts.append(DashboardCount(_("待确认的考核结果"), todo["confirm"], overview("confirm"), "warning"))
+        # The open objections' years, latest raised first: their number and where the link goes, in one query.
+        objection_years = list(
             Objection.objects.open()
             .filter(assessment__agency__in=reach)
-            .exclude(assessment__in=Delegation.objects.filter(revoked_at__isnull=True).values("assessment_id"))
+            .exclude(assessment__in=delegated)
+            .order_by("-raised_at")
+            .values_list("assessment__year__year", flat=True)
         )
-        objection_year = objections.select_related("assessment__year").order_by("-raised_at").first()
         counts.append(
             DashboardCount(
                 _("待答复的异议"),
-                objections.count(),
-                reverse("assessment:objections", args=[objection_year.assessment.year.year]) + "?status=open"
-                if objection_year
+                len(objection_years),
+                reverse("assessment:objections", args=[objection_years[0]]) + "?status=open"
+                if objection_years
                 else overview("objection"),
-                "danger" if objection_year else "secondary",
+                "danger" if objection_years else "secondary",
             )
         )
-        filings = Filing.objects.filter(acknowledged_at__isnull=True, superseded=False, assessment__agency__in=reach)
-        if filings.exists():
-            counts.append(DashboardCount(_("待确认备案的受托考核结果"), filings.count(), overview("filing"), "warning"))
-    if TeamMember.objects.active().filter(user=user, team__year__in=open_years).exists():
+        filings = Filing.objects.filter(
+            acknowledged_at__isnull=True, superseded=False, assessment__agency__in=reach
+        ).count()
+        if filings:
+            counts.append(DashboardCount(_("待确认备案的受托考核结果"), filings, overview("filing"), "warning"))
+    if is_on_team:
         counts.append(
             DashboardCount(
                 _("待我评分的县（目标管理）"),
@@ -78,7 +87,7 @@ def assessment_counts(user: Any) -> list[DashboardCount]:
                 "warning",
             )
         )
-    if Delegation.objects.filter(revoked_at__isnull=True, delegates=user).exists():
+    if is_delegate:
         delegated = queries.user_todo(Assessment.objects.all(), user, "delegated")
         latest = delegated.select_related("year").order_by("-year__year").first()
         counts.append(

@@ -18,9 +18,9 @@ def _complaint_counts(user: Any) -> list[DashboardCount]:
 
     from complaints.models import Complaint, local_today
     from complaints.views import visible_complaints
-    from supervision.permissions import Action, agencies_for, has_role
+    from supervision.permissions import Action, has_role, reaches
 
-    if not has_role(user, *HANDLING_ROLES) or not agencies_for(user, Action.HANDLE_COMPLAINTS).exists():
+    if not has_role(user, *HANDLING_ROLES) or not reaches(user, Action.HANDLE_COMPLAINTS):
         return []
     visible = visible_complaints(user)
     totals = visible.aggregate(

@@ -29,7 +29,7 @@ from integrity.models import (
     SpotCheck,
 )
 from supervision.models import Agency
-from supervision.permissions import Action, Role, agencies_for, has_role, is_system_admin, person_of, scoped
+from supervision.permissions import Action, Role, agencies_for, has_role, is_system_admin, person_of, reaches, scoped
 
 TALK_VIEW_PERMISSION = "integrity.view_integritytalk"
 TALK_ADD_PERMISSION = "integrity.add_integritytalk"
@@ -55,7 +55,7 @@ def visible_inspections(user: Any) -> QuerySet[ControlInspection]:
 
 
 def may_plan_inspections(user: Any) -> bool:
-    return _active(user) and agencies_for(user, Action.INSPECT).county_agencies().exists()
+    return _active(user) and reaches(user, Action.INSPECT, county=True)
 
 
 def may_conduct(user: Any, inspection: ControlInspection) -> bool:

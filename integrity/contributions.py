@@ -22,7 +22,7 @@ def _counts(user: Any) -> list[DashboardCount]:
     """
     from integrity import access
     from integrity.models import ControlInspection, IntegrityCommitment, SpotCheck
-    from supervision.permissions import is_system_admin, person_of
+    from supervision.permissions import Action, is_system_admin, person_of, reaches
 
     counts: list[DashboardCount] = []
     if access.may_plan_inspections(user):
@@ -39,7 +39,7 @@ def _counts(user: Any) -> list[DashboardCount]:
                 )
             )
     keeping = access.risk_keeping_agencies(user)
-    if keeping.exists():
+    if reaches(user, Action.ACT_FOR, county=True) or reaches(user, Action.INSPECT, county=True):
         due = access.visible_risks(user).filter(agency__in=keeping).due_for_review(timezone.localdate()).count()
         counts.append(
             DashboardCount(

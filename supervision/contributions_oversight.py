@@ -14,9 +14,9 @@ def _oversight_counts(user: Any) -> list[DashboardCount]:
     from supervision.models import Disclosure, FundInspection, GuidanceVisit, SemiannualReport
     from supervision.permissions import (
         Action,
-        agencies_for,
         channels_for,
         may_publish_disclosure,
+        reaches,
         scoped,
         scoped_any,
         visible_activities,
@@ -24,7 +24,7 @@ def _oversight_counts(user: Any) -> list[DashboardCount]:
 
     counts: list[DashboardCount] = []
     reports_url = reverse("oversight:report_list")
-    if agencies_for(user, Action.ACT_FOR).county_agencies().exists():
+    if reaches(user, Action.ACT_FOR, county=True):
         own = scoped(SemiannualReport.objects.all(), user, Action.ACT_FOR)
         counts.append(
             DashboardCount(_("待报送的半年汇报"), own.pending().count(), f"{reports_url}?status=draft", "warning")
@@ -34,11 +34,11 @@ def _oversight_counts(user: Any) -> list[DashboardCount]:
             counts.append(
                 DashboardCount(_("被退回修改的半年汇报"), returned, f"{reports_url}?status=returned", "danger")
             )
-    if agencies_for(user, Action.REVIEW_REPORTS).exists():
+    if reaches(user, Action.REVIEW_REPORTS):
         to_review = scoped(SemiannualReport.objects.awaiting_review(), user, Action.REVIEW_REPORTS).count()
         counts.append(DashboardCount(_("待我审阅的半年汇报"), to_review, f"{reports_url}?status=submitted", "warning"))
-    inspects = agencies_for(user, Action.INSPECT).exists()
-    if inspects or agencies_for(user, Action.REVIEW_REPORTS).exists():
+    inspects = reaches(user, Action.INSPECT)
+    if inspects or reaches(user, Action.REVIEW_REPORTS):
         overdue = scoped(SemiannualReport.objects.overdue(), user).count()
         counts.append(DashboardCount(_("逾期未报送的半年汇报"), overdue, f"{reports_url}?overdue=yes", "danger"))
     if inspects:
@@ -70,7 +70,7 @@ def _oversight_counts(user: Any) -> list[DashboardCount]:
                 "warning",
             )
         )
-    if channels_for(user) and not agencies_for(user).exists():
+    if channels_for(user) and not reaches(user):
         activities = visible_activities(user).current().count()
         counts.append(DashboardCount(_("我所在监督渠道的监督活动"), activities, reverse("oversight:activity_list")))
     return counts

@@ -40,15 +40,12 @@ pytestmark = pytest.mark.filterwarnings("ignore::supervision.workdays.ScheduleUn
 MAX_QUERIES = 15
 # Pages over MAX_QUERIES today, each held at its count (the same for both sizes): to bring down, never up.
 ABOVE_MAX = {
-    "dashboard": 41,  # one count per card of every part (the registry's DashboardCard counts)
-    "complaints:dashboard": 20,  # one aggregate per figure and chart
-    # The attendance tabs: the approvals badge works out who presides now (three queries) on every tab.
-    "attendance:home": 19,
-    "attendance:overview": 19,
-    "attendance:agency_day": 20,
-    "attendance:agency_month": 18,
-    "attendance:leave_list": 17,
-    "attendance:filing_list": 16,
+    # The system administrator sees every card; the registry's cards merge their counts (issue 9), and
+    # each city-level role's dashboard is within MAX_QUERIES (tests/supervision/test_dashboard_cache.py).
+    "dashboard": 28,
+    # The attendance tabs as the system administrator: its second factor costs one query more.
+    "attendance:overview": 16,
+    "attendance:agency_day": 16,
 }
 SEES_MOST = ("admin", "assessor", "office", "leader", "inspector", "handler", "team", "supervisor", "head", "anon")
 

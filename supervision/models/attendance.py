@@ -159,7 +159,11 @@ class SignIn(models.Model):
         verbose_name_plural = _("签到记录")
         ordering = ["-date", "signed_at"]
         constraints = [models.UniqueConstraint(fields=["person", "date"], name="sign_in_once_per_day")]
-        indexes = [models.Index(fields=["agency", "date"], name="sign_in_agency_date")]
+        indexes = [
+            models.Index(fields=["agency", "date"], name="sign_in_agency_date"),
+            # The city's day (attendance overview) reads one date across every agency.
+            models.Index(fields=["date"], name="sign_in_date"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} {self.date}"

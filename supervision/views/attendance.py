@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, Prefetch, Q
+from django.db.models import Count, Exists, Prefetch, Q, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -53,23 +53,23 @@ from supervision.workflow import TransitionNotAllowed
 
 def _tabs(request: HttpRequest, active: str) -> dict[str, Any]:
     user = request.user
-    # Two queries whatever the reach: the first two agencies overseen, and both rights in one row.
-    overseen = list(
-        agencies_for(user, Action.OVERSEE_ATTENDANCE).county_agencies().order_by("pk").values_list("pk", flat=True)[:2]
-    )
+    # One query whatever the reach: the first two agencies overseen and both rights, in one row.
+    overseen = agencies_for(user, Action.OVERSEE_ATTENDANCE).county_agencies().order_by("pk").values("pk")
     rights = (
         Agency.objects.order_by()
         .values(
+            first=Subquery(overseen[:1]),
+            second=Subquery(overseen[1:2]),
             approve=Exists(agencies_for(user, Action.APPROVE_HEAD_LEAVE)),
             visit=Exists(agencies_for(user, Action.VISIT)),
         )
         .first()
-    ) or {"approve": False, "visit": False}
+    ) or {"first": None, "second": None, "approve": False, "visit": False}
     return {
         "active_tab": active,
         "tab_person": person_of(user) is not None,
-        "tab_agency": overseen[0] if overseen else None,
-        "tab_overview": len(overseen) > 1,
+        "tab_agency": rights["first"],
+        "tab_overview": rights["second"] is not None,
         "tab_filings": actions.section_of(user) is not None or rights["approve"],
         "tab_visits": rights["visit"],
     }
@@ -87,11 +87,15 @@ def _client_ip(request: HttpRequest) -> str | None:
 # My month and the sign-in.
 
 
-def _sign_in_context(person: Person | None) -> dict[str, Any]:
+def _sign_in_context(person: Person | None, month: sheets.Sheet | None = None) -> dict[str, Any]:
+    """The sign-in panel: today's record, read from the person's month sheet when that holds today."""
     if person is None:
         return {"person": None}
     today = timezone.localdate()
-    record = sheets.build_sheet(person.agency, [person], today, today).rows[0].days[0]
+    if month is not None and today in month.days:
+        record = month.rows[0].days[month.days.index(today)]
+    else:
+        record = sheets.build_sheet(person.agency, [person], today, today).rows[0].days[0]
     return {"person": person, "today": today, "today_record": record}
 
 
@@ -110,7 +114,7 @@ def attendance_home(request: HttpRequest) -> HttpResponse:
     recent = Leave.objects.filter(person=person).select_related("kind").order_by("-start_date", "-pk")[:5]
     context = {
         **_tabs(request, "mine"),
-        **_sign_in_context(person),
+        **_sign_in_context(person, sheet),
         **_month_nav(year, month),
         "sheet": sheet,
         "row": sheet.rows[0],
@@ -160,10 +164,11 @@ def _agency_for_oversight(request: HttpRequest, pk: int) -> Agency:
 def agency_day(request: HttpRequest, pk: int) -> HttpResponse:
     agency = _agency_for_oversight(request, pk)
     day = sheets.parse_day(request.GET.get("date"))
-    sheet = sheets.build_sheet(agency, sheets.agency_people(agency), day, day)
+    people = sheets.agency_people(agency)
+    sheet = sheets.build_sheet(agency, people, day, day)
     records = [(row.person, row.days[0]) for row in sheet.rows]
     moment = timezone.now() if day == timezone.localdate() else None
-    presiding = sheets.presiding_people([agency.pk], moment or _noon(day))[agency.pk]
+    presiding = sheets.presiding_people([agency.pk], moment or _noon(day), people=people)[agency.pk]
     counts: dict[str, int] = {}
     for _person, record in records:
         counts[record.status] = counts.get(record.status, 0) + 1
@@ -255,7 +260,6 @@ def overview(request: HttpRequest) -> HttpResponse:
         agencies_for(request.user, Action.OVERSEE_ATTENDANCE)
         .county_agencies()
         .active()
-        .select_related("division", "city")
         .order_by("city__code", "division__code")
     )
     if not agencies:

@@ -40,10 +40,10 @@ class TestAgencyMonth:
             submitted_at=at(datetime.date(2026, 3, 1), 9),
         )
         client.get(url)
-        with django_assert_max_num_queries(25) as five:
+        with django_assert_max_num_queries(15) as five:
             assert client.get(url).status_code == 200
         staff(org, 45, offset=100)
-        with django_assert_max_num_queries(25) as fifty:
+        with django_assert_max_num_queries(15) as fifty:
             response = client.get(url)
         assert response.content.decode().count('data-testid="sheet-row"') == 50
         assert len(five.captured_queries) == len(fifty.captured_queries)
@@ -97,13 +97,27 @@ class TestAgencyDayAndOverview:
         client.force_login(office)
         url = reverse("attendance:overview")
         client.get(url)
-        with django_assert_max_num_queries(25) as small:
+        with django_assert_max_num_queries(15) as small:
             response = client.get(url)
         body = response.content.decode()
         assert response.status_code == 200 and "卫辉市社保中心" in body and "辉县市社保中心" in body
         staff(org, 10)
-        with django_assert_max_num_queries(25) as large:
+        with django_assert_max_num_queries(15) as large:
             client.get(url, {"date": today.isoformat()})
+        assert len(small.captured_queries) == len(large.captured_queries)
+
+    @pytest.mark.parametrize("name", ["attendance:agency_day", "attendance:home"])
+    def test_at_most_15_queries_for_2_and_12_staff(self, client, org, head_weihui, name, django_assert_max_num_queries):
+        """Issue 9: the province's pages stay within the query budget whatever the head count."""
+        client.force_login(head_weihui)
+        url = reverse(name, args=[org.weihui.pk]) if name.endswith("day") else reverse(name)
+        staff(org, 2)
+        client.get(url)
+        with django_assert_max_num_queries(15) as small:
+            assert client.get(url).status_code == 200
+        staff(org, 10, offset=100)
+        with django_assert_max_num_queries(15) as large:
+            assert client.get(url).status_code == 200
         assert len(small.captured_queries) == len(large.captured_queries)
 
     def test_overview_needs_oversight(self, client, staff_weihui, inspector):

@@ -449,6 +449,21 @@ class TestPages:
         assert received["data"][-1] == 2 and len(received["data"]) == 12
         assert "已移交" in body and "办理中" in body and "社会保险待遇支付" in body
 
+    def test_dashboard_costs_at_most_15_queries_at_two_sizes(self, client, org, handler, django_assert_max_num_queries):
+        """Issue 9: the totals, the overdue counts and the 12-month trend are one query each."""
+        submit(org)
+        client.force_login(handler)
+        url = reverse("complaints:dashboard")
+        client.get(url)
+        with django_assert_max_num_queries(15) as small:
+            assert client.get(url).status_code == 200
+        accepted(org, handler)
+        for _index in range(5):
+            submit(org, kind=Complaint.Kind.REPORT)
+        with django_assert_max_num_queries(15) as large:
+            assert client.get(url).status_code == 200
+        assert len(small.captured_queries) == len(large.captured_queries)
+
     def test_dashboard_is_for_handlers_and_heads(self, client, org, inspector):
         client.force_login(inspector)
         assert client.get(reverse("complaints:dashboard")).status_code == 403

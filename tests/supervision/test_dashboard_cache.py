@@ -102,3 +102,24 @@ def test_writes_do_not_wait_for_a_cache_that_is_down(org, inspector, monkeypatch
         assert time.monotonic() - started < 1  # no connection attempt per save meanwhile
         assert data_version.current() is None
     assert Finding.objects.filter(agency=org.weihui).count() == 6
+
+
+@pytest.mark.parametrize("persona", ["assessor", "handler", "staff_weihui"])
+def test_the_cold_dashboard_costs_at_most_15_queries_at_two_sizes(client, org, inspector, admin_user, persona, request):
+    """Issue 9: the cards' counts are merged (one query per model, `reaches` answering every "anywhere?").
+
+    With a year being scored, as in the bench and most of the year (without one, a delegate check costs one more).
+    """
+    from tests.assessment.factories import open_year
+
+    open_year(admin_user, org.city)
+    user = request.getfixturevalue(persona)
+    client.force_login(user)
+    cache.clear()
+    _, small = _get(client)
+    for n in range(12):
+        _raise(inspector, org.weihui if n % 2 else org.huixian, f"问题{n}")
+    cache.clear()
+    _, larger = _get(client)
+    assert larger == small
+    assert larger <= 15
