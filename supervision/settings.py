@@ -160,6 +160,9 @@ if N_PLUS_ONE_GUARD:
         # One locked sequence row per document number: an action issuing two documents (a complaint's
         # acceptance notice and assignment letter) locks it once for each, by design.
         {"model": "supervision.DocumentSequence", "field": "get()"},
+        # Django's database sessions: a session whose password hash no longer matches is loaded, then
+        # deleted by SessionStore.delete(), which fetches the row again with get() before deleting it.
+        {"model": "sessions.Session", "field": "get()"},
     ]
 
 ROOT_URLCONF = "supervision.urls"
