@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 from decimal import Decimal
 
 import pytest
@@ -13,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook
 
 from assessment import resources
-from assessment.models import Assessment, Score, ScoreImport, Track
+from assessment.models import Assessment, Score, Track
 from supervision.models import Agency, Division
 from tests.assessment.factories import open_year
 
@@ -92,15 +91,5 @@ class TestQueries:
         assert set(Score.objects.filter(points__isnull=False).values_list("version", flat=True)) == {2}
 
 
-def test_5000_rows_in_under_15_seconds(org, admin_user, assessor):
-    counties = add_counties(org.city, 834)
-    year = open_year(admin_user, org.city, 2026)
-    upload = basic_sheet(year, counties[:834])  # 5,004 rows
-    start = time.perf_counter()
-    score_import = resources.import_preview(year, upload, acting_user=assessor)
-    previewed = time.perf_counter()
-    outcome = resources.import_apply(score_import, acting_user=assessor)
-    applied = time.perf_counter()
-    assert score_import.status == ScoreImport.Status.PREVIEWED and outcome.applied == 5004
-    assert Score.history.filter(history_type="~").count() == 5004
-    assert applied - start < 15, (previewed - start, applied - previewed)
+# The 5,000-row budget (≤ 15 s) is measured by the bench (bench/imports.py) on its own database;
+# here the query counts at two sizes keep it from regressing row by row.

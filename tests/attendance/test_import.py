@@ -267,17 +267,6 @@ class TestScale:
         # 2,000 rows are two batches, 500 one: one more batch of sign-ins and one of their history rows.
         assert apply_large - apply_small == 2
 
-    @override_settings(ATTENDANCE_IMPORT_SYNC_ROWS=10_000)
-    def test_5000_rows_in_under_15_seconds(self, org, head_weihui):
-        people = staff_people(org.weihui, 100)
-        upload = xlsx_file(big_sheet(people, 5000))
-        start = time.perf_counter()
-        record = imports.preview(org.weihui, upload, acting_user=head_weihui)
-        outcome = imports.request_apply(record, acting_user=head_weihui)
-        elapsed = time.perf_counter() - start
-        assert outcome.created == 5000 and SignIn.history.count() == 5000
-        assert elapsed < 15, elapsed
-
 
 @pytest.mark.django_db(transaction=True)
 @override_settings(ATTENDANCE_IMPORT_SYNC_ROWS=5)
