@@ -34,6 +34,9 @@ ZIP_MAGIC = b"PK\x03\x04"
 # An OOXML document unpacks to far more than it weighs, but not to this much.
 MAX_UNPACKED_BYTES = 300 * 1024 * 1024
 MAX_ZIP_MEMBERS = 5000
+# What zipfile raises on a damaged archive: NotImplementedError comes from an unknown version or
+# compression method in the central directory, EOFError from a truncated one.
+ZIP_READ_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError)
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,7 @@ def _sniff_zip(upload: UploadedFile) -> FileKind | None:
             if len(members) > MAX_ZIP_MEMBERS or sum(m.file_size for m in members) > MAX_UNPACKED_BYTES:
                 return None
             names = {member.filename for member in members}
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except ZIP_READ_ERRORS:
         return None
     finally:
         upload.seek(0)

@@ -35,6 +35,8 @@ from django.db import connection, models
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from supervision.attachments import ZIP_READ_ERRORS
+
 EXTENSIONS = (".xlsx", ".csv")
 ZIP_MAGIC = b"PK\x03\x04"
 # Below this size a member's ratio does not matter: tiny files compress very well.
@@ -164,7 +166,7 @@ def check_zip(content: bytes) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             members = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+    except ZIP_READ_ERRORS:
         raise BadFile(_("无法读取 Excel 文件：文件已损坏或不完整。请在 Excel 中重新保存后上传。")) from None
     if len(members) > 1000:
         raise BadFile(_("Excel 文件结构异常（包含过多部件），已拒绝。"))

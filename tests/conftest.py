@@ -6,6 +6,7 @@ pytest configuration in pyproject.toml and `make test`).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ from django import forms
 from django.contrib import admin
 from django.db import connections
 from django.utils import translation
+from hypothesis import settings as hypothesis_settings
 from zeal import setup as zeal_setup
 from zeal import teardown as zeal_teardown
 from zeal import zeal_ignore
@@ -25,6 +27,13 @@ from supervision.permissions import Role
 from tests.factories import make_user
 
 pytest_plugins = ["tests.servers"]
+
+# The property tests draw the same examples on every run, so CI passes or fails on the code, not on
+# the luck of the draw. `HYPOTHESIS_PROFILE=explore make test` draws afresh each run; add what
+# it finds as an @example.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+hypothesis_settings.register_profile("explore", print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 # The N+1 guard (N_PLUS_ONE_GUARD in the settings): requests are wrapped by zeal's middleware; Celery

@@ -33,6 +33,14 @@ def xlsx_bytes() -> bytes:
     return buffer.getvalue()
 
 
+def with_unknown_zip_version(content: bytes) -> bytes:
+    """The archive with its first central-directory entry claiming a zip version (6.4) Python cannot read."""
+    damaged = bytearray(content)
+    entry = damaged.index(b"PK\x01\x02")
+    damaged[entry + 6] = 64  # "version needed to extract"
+    return bytes(damaged)
+
+
 def raise_finding(inspector, agency, *, deadline: datetime.date | None = None, **fields) -> Finding:
     values = {
         "article": "第八条（四）",

@@ -8,7 +8,14 @@ from django.urls import reverse
 from supervision.actions import findings as actions
 from supervision.attachments import EvidenceField, validate_upload
 from supervision.models import Attachment
-from tests.supervision.factories import PDF_BYTES, pdf_upload, png_upload, raise_finding, xlsx_bytes
+from tests.supervision.factories import (
+    PDF_BYTES,
+    pdf_upload,
+    png_upload,
+    raise_finding,
+    with_unknown_zip_version,
+    xlsx_bytes,
+)
 
 EXE_BYTES = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
 
@@ -38,6 +45,7 @@ def test_allowed_types_are_recognised_by_content(name, content, mime):
         ("照片.png", PDF_BYTES),  # content and extension disagree
         ("对账单.pdf", xlsx_bytes()),
         ("材料.zip", b"PK\x03\x04" + b"\x00" * 100),  # archives are refused
+        ("对账单.xlsx", with_unknown_zip_version(xlsx_bytes())),  # a damaged workbook
         ("说明.html", b"<html><script>alert(1)</script></html>"),
     ],
 )
