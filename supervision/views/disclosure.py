@@ -8,6 +8,10 @@ The list is cached in Redis. Its cache key carries a stamp of the disclosure tab
 rows and the latest change), so a publication or a withdrawal changes the key in the very
 transaction that makes it: no stale page can outlive a withdrawal, even one made while Redis was
 unreachable. When the cache fails, the page is rendered without it.
+
+Two things are cached: the search form and results, shared by everyone, and for anonymous visitors
+(the public, who make nearly all of its traffic) the whole page, with the visitor's own CSRF token
+put into it on the way out.
 """
 
 from __future__ import annotations
@@ -17,10 +21,12 @@ import logging
 from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.db.models import Count, Max, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -58,12 +64,34 @@ def cache_stamp() -> str:
     return f"{stamp['rows']}-{changed:.6f}"
 
 
-def list_cache_key(request: HttpRequest) -> str:
-    query = urlencode(
-        sorted((key, value) for key, value in request.GET.items() if key in {"year", "county", "q", "page"})
-    )
-    digest = hashlib.sha256(query.encode()).hexdigest()[:32]
-    return f"disclosure:list:{cache_stamp()}:{translation.get_language()}:{digest}"
+SEARCH_PARAMETERS = frozenset({"year", "county", "q", "page"})
+# Where the visitor's CSRF token goes in a cached page: NUL never occurs in rendered text (the
+# database refuses it in text columns), so nothing else on the page can be mistaken for it.
+TOKEN_SLOT = "\x00csrf-token\x00"  # noqa: S105 (a marker, not a secret)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def list_cache_key(request: HttpRequest, stamp: str | None = None) -> str:
+    query = urlencode(sorted((key, value) for key, value in request.GET.items() if key in SEARCH_PARAMETERS))
+    return f"disclosure:list:{stamp or cache_stamp()}:{translation.get_language()}:{_digest(query)}"
+
+
+def page_cache_key(request: HttpRequest, stamp: str) -> str | None:
+    """The key of the whole page for this anonymous visit, or None when it must be rendered for them.
+
+    The page repeats the query string (the language form's return address, the download links), so
+    the key holds all of it; only the search's own parameters are accepted, so made-up ones cannot
+    fill the cache.
+    """
+    if request.user.is_authenticated or len(messages.get_messages(request)):
+        return None
+    if any(key not in SEARCH_PARAMETERS or len(request.GET.getlist(key)) > 1 for key in request.GET):
+        return None
+    query = _digest(request.META.get("QUERY_STRING", ""))
+    return f"disclosure:page:{stamp}:{translation.get_language()}:{query}"
 
 
 def _cache_get(key: str) -> Any:
@@ -91,21 +119,33 @@ def _render_parts(request: HttpRequest) -> dict[str, str]:
     }
 
 
-@login_not_required
-@require_safe
-def disclosure_list(request: HttpRequest) -> HttpResponse:
-    # A cache hit costs one query (the stamp): the filter form's choices are cached with the results.
-    key = list_cache_key(request)
+def _render_list(request: HttpRequest, stamp: str, **context: Any) -> str:
+    key = list_cache_key(request, stamp)
     parts = _cache_get(key)
     if not isinstance(parts, dict):
         parts = _render_parts(request)
         _cache_set(key, parts)
-    return render(
-        request,
+    return render_to_string(
         "supervision/disclosure/list.html",
         # Our own templates' output, cached as text; it holds only escaped, published fields.
-        {"search_fields": mark_safe(parts["fields"]), "results": mark_safe(parts["results"])},  # noqa: S308
+        {"search_fields": mark_safe(parts["fields"]), "results": mark_safe(parts["results"]), **context},  # noqa: S308
+        request=request,
     )
+
+
+@login_not_required
+@require_safe
+def disclosure_list(request: HttpRequest) -> HttpResponse:
+    # A cache hit costs one query (the stamp): the filter form's choices are cached with the results.
+    stamp = cache_stamp()
+    page_key = page_cache_key(request, stamp)
+    if page_key is None:
+        return HttpResponse(_render_list(request, stamp))
+    page = _cache_get(page_key)
+    if not isinstance(page, str):
+        page = _render_list(request, stamp, csrf_token=TOKEN_SLOT)
+        _cache_set(page_key, page)
+    return HttpResponse(page.replace(TOKEN_SLOT, get_token(request)))
 
 
 @login_not_required

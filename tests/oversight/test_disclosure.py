@@ -7,15 +7,16 @@ import io
 import json
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from supervision.actions import oversight as actions
 from supervision.models import Disclosure
 from supervision.personal_data import find_personal_data, is_resident_id, passes_luhn
-from supervision.views.disclosure import list_cache_key
+from supervision.views.disclosure import TOKEN_SLOT, cache_stamp, list_cache_key, page_cache_key
 from tests.factories import AgencyFactory, DivisionFactory
 from tests.oversight.factories import conclude, open_inspection, publish
 
@@ -234,6 +235,12 @@ class TestTheAnonymousPublic:
         assert client.post(reverse("disclosure:detail", args=[published.public_id])).status_code == 405
 
 
+def visit(rf, url):
+    request = rf.get(url)
+    request.user = AnonymousUser()
+    return request
+
+
 class TestCache:
     def test_the_list_is_cached_and_publication_and_withdrawal_invalidate_it(
         self, client, rf, concluded, unpublished, approver
@@ -261,6 +268,43 @@ class TestCache:
         assert disclosure.title in body
         assert f'<option value="{disclosure.year}" selected>' in body
         assert 'name="county"' in body and 'name="q"' in body
+
+    def test_the_public_get_the_whole_page_from_the_cache_each_with_their_own_working_token(
+        self, rf, published, django_assert_num_queries
+    ):
+        cache.clear()
+        url = reverse("disclosure:list") + "?year=" + str(published.year)
+        Client().get(url)
+        assert cache.get(page_cache_key(visit(rf, url), cache_stamp())) is not None
+        visitors = [Client(enforce_csrf_checks=True) for _ in range(2)]
+        with django_assert_num_queries(2):  # the stamp, once a visit: no list, no form choices
+            bodies = [visitor.get(url).content.decode() for visitor in visitors]
+        tokens = [body.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0] for body in bodies]
+        assert tokens[0] != tokens[1] and all(TOKEN_SLOT not in body for body in bodies)
+        assert all(
+            published.title in body and f'"X-CSRFToken": "{token}"' in body
+            for body, token in zip(bodies, tokens, strict=True)
+        )
+        for visitor, token in zip(visitors, tokens, strict=True):  # the language switch on the cached page works
+            response = visitor.post(
+                reverse("set_language"), {"language": "en", "next": url, "csrfmiddlewaretoken": token}
+            )
+            assert response.status_code == 302
+
+    def test_signed_in_staff_and_made_up_parameters_are_not_served_the_cached_page(
+        self, client, rf, published, inspector
+    ):
+        cache.clear()
+        url = reverse("disclosure:list")
+        client.get(url)
+        client.force_login(inspector)
+        body = client.get(url).content.decode()
+        assert 'data-testid="user-menu"' in body and "工作人员登录" not in body
+        client.logout()
+        for query in ("?utm_source=x", "?year=2025&year=2026"):
+            assert published.title in client.get(url + query).content.decode()
+            assert page_cache_key(visit(rf, url + query), cache_stamp()) is None
+        assert page_cache_key(visit(rf, url + "?year=2025&page=2"), cache_stamp()) is not None
 
     def test_the_page_is_served_when_the_cache_is_down(self, client, published):
         dead = {
