@@ -12,6 +12,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
+from supervision.admin import RecordAdmin
+
 from .models import (
     Assessment,
     AssessmentYear,
@@ -31,20 +33,16 @@ from .models import (
 )
 
 
-class ReadOnlyAdmin(SimpleHistoryAdmin):
+class ReadOnlyAdmin(RecordAdmin):
+    """Scores and the steps of an assessment change on the assessment pages alone: here they are read."""
+
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         # A past version's page shows the assessment as a choice list: each label names its year and county.
         if db_field.related_model is Assessment:
             kwargs.setdefault("queryset", Assessment.objects.select_related("year", "agency"))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 

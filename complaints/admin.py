@@ -4,6 +4,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from complaints.models import ClockPause, Complaint, ComplaintEvent, ComplaintLetter, ExternalBody, ReviewCase
+from supervision.admin import RecordAdmin
 
 
 @admin.register(ExternalBody)
@@ -40,7 +41,7 @@ class ComplaintLetterInline(admin.TabularInline):
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(SimpleHistoryAdmin):
+class ComplaintAdmin(RecordAdmin):
     list_display = ["number", "kind", "title", "agency", "unit", "status", "received_on", "accept_due", "reply_due"]
     list_filter = ["status", "kind", "matter_type", "city"]
     search_fields = ["number", "title", "description"]
@@ -48,21 +49,13 @@ class ComplaintAdmin(SimpleHistoryAdmin):
     raw_id_fields = ["merged_into"]
     readonly_fields = ["tracking_hash", "number", "received_at", "consent_at"]
     inlines = [ComplaintEventInline, ClockPauseInline, ComplaintLetterInline]
-
-    def has_add_permission(self, request) -> bool:  # intake is the public form or the handler's registration
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:  # complaints are never hard-deleted
-        return False
+    workflow_fields = ("kind", "unit", "accept_due", "reply_due", "merged_into", "transferred_to")
 
 
 @admin.register(ReviewCase)
-class ReviewCaseAdmin(SimpleHistoryAdmin):
+class ReviewCaseAdmin(RecordAdmin):
     list_display = ["kind", "agency", "applicant_name", "subject", "case_number", "filed_on", "outcome"]
     list_filter = ["kind", "subject", "outcome", "agency__city"]
     search_fields = ["applicant_name", "case_number", "summary"]
     list_select_related = ["agency"]
     raw_id_fields = ["complaint", "recorded_by"]
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

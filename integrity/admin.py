@@ -22,6 +22,7 @@ from integrity.models import (
     SpotCheck,
     SpotCheckIssue,
 )
+from supervision.admin import RecordAdmin
 
 
 class NoDeleteMixin:
@@ -71,7 +72,7 @@ class ResultInline(admin.TabularInline):
 
 
 @admin.register(ControlInspection)
-class ControlInspectionAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class ControlInspectionAdmin(RecordAdmin):
     list_display = ["title", "agency", "planned_on", "status", "lead", "completed_at"]
     list_filter = ["status", "agency__city"]
     search_fields = ["title", "agency__name"]
@@ -93,7 +94,7 @@ class SpotCheckIssueInline(admin.TabularInline):
 
 
 @admin.register(SpotCheck)
-class SpotCheckAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class SpotCheckAdmin(RecordAdmin):
     list_display = ["subject", "agency", "business_area", "checked_on", "sample_size", "status"]
     list_filter = ["status", "business_area"]
     search_fields = ["subject", "agency__name"]
@@ -114,7 +115,7 @@ class RiskReviewInline(admin.TabularInline):
 
 
 @admin.register(Risk)
-class RiskAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class RiskAdmin(RecordAdmin):
     list_display = ["title", "agency", "category", "likelihood", "impact", "score", "status", "next_review_on"]
     list_filter = ["category", "status", "agency__city"]
     search_fields = ["title", "description", "agency__name"]
@@ -123,12 +124,9 @@ class RiskAdmin(NoDeleteMixin, SimpleHistoryAdmin):
     readonly_fields = ["score"]
     inlines = [RiskReviewInline]
 
-    def has_add_permission(self, request) -> bool:  # a risk is registered on its page (risk_create scores it)
-        return False
-
 
 @admin.register(RiskAnalysisReport)
-class RiskAnalysisReportAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class RiskAnalysisReportAdmin(RecordAdmin):
     list_display = ["title", "agency", "year", "period", "status", "submitted_at"]
     list_filter = ["year", "period", "status"]
     list_select_related = ["agency"]
@@ -137,7 +135,7 @@ class RiskAnalysisReportAdmin(NoDeleteMixin, SimpleHistoryAdmin):
 
 
 @admin.register(DisposalPlan)
-class DisposalPlanAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class DisposalPlanAdmin(RecordAdmin):
     list_display = ["title", "agency", "category", "status", "effective_on", "last_drill_on"]
     list_filter = ["category", "status"]
     list_select_related = ["agency"]
@@ -146,7 +144,7 @@ class DisposalPlanAdmin(NoDeleteMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ServiceCommitment)
-class ServiceCommitmentAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class ServiceCommitmentAdmin(RecordAdmin):
     list_display = ["item", "agency", "time_limit", "time_unit", "is_active", "effective_on"]
     list_filter = ["is_active", "time_unit", "agency__city"]
     search_fields = ["item", "agency__name"]
@@ -155,7 +153,7 @@ class ServiceCommitmentAdmin(NoDeleteMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ServiceRule)
-class ServiceRuleAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class ServiceRuleAdmin(RecordAdmin):
     list_display = ["title", "agency", "kind", "is_active", "effective_on"]
     list_filter = ["kind", "is_active"]
     list_select_related = ["agency"]
@@ -163,7 +161,7 @@ class ServiceRuleAdmin(NoDeleteMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ResponsibilityAssignment)
-class ResponsibilityAssignmentAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class ResponsibilityAssignmentAdmin(RecordAdmin):
     list_display = ["person", "agency", "year", "post", "signed_on"]
     list_filter = ["year"]
     search_fields = ["person__name", "post"]
@@ -172,7 +170,7 @@ class ResponsibilityAssignmentAdmin(NoDeleteMixin, SimpleHistoryAdmin):
 
 
 @admin.register(IntegrityCommitment)
-class IntegrityCommitmentAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class IntegrityCommitmentAdmin(RecordAdmin):
     list_display = ["person", "agency", "year", "status", "method", "signed_at"]
     list_filter = ["year", "status", "method"]
     search_fields = ["person__name"]
@@ -192,7 +190,7 @@ class TalkFollowUpInline(admin.TabularInline):
 
 
 @admin.register(IntegrityTalk)
-class IntegrityTalkAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class IntegrityTalkAdmin(RecordAdmin):
     """Reached by system administrators only (the admin site is theirs alone)."""
 
     list_display = ["person", "agency", "kind", "held_on", "talked_by"]

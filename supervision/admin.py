@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.db import models
 from django.http import HttpRequest
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
@@ -47,6 +50,49 @@ from supervision.models import (
     VerticalManagement,
     VisitObservation,
 )
+
+
+class RecordAdmin(SimpleHistoryAdmin):
+    """A record of the portal's work, made and moved on its own pages, where each step is checked and logged.
+
+    A system administrator may read it here and correct what it says (the history keeps each change,
+    and the version moves on, so a page form opened before the correction is refused, not saved over
+    it); not add one, delete one, move it through its workflow, move it to another unit, or change who
+    did what and when. `workflow_fields` names a model's further fields that only its workflow sets.
+    """
+
+    workflow_fields: tuple[str, ...] = ()
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        declared = list(super().get_readonly_fields(request, obj))
+        fixed = [*workflow_field_names(self.model), *self.workflow_fields]
+        return declared + [name for name in fixed if name not in declared]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if change and hasattr(obj, "version"):
+            obj.version += 1
+        super().save_model(request, obj, form, change)
+
+
+WORKFLOW_FIELDS = frozenset({"status", "version", "agency", "city", "content_type", "object_id"})
+
+
+def workflow_field_names(model: type[models.Model]) -> list[str]:
+    """Fields only a workflow sets on any record: status, version, its unit, its source, who acted and when."""
+    user_model = get_user_model()
+    return [
+        field.name
+        for field in model._meta.concrete_fields
+        if field.name in WORKFLOW_FIELDS
+        or (field.is_relation and field.related_model is user_model)
+        or isinstance(field, models.DateTimeField)
+    ]
 
 
 @admin.register(City)
@@ -130,27 +176,22 @@ class FindingEventInline(admin.TabularInline):
 
 
 @admin.register(Finding)
-class FindingAdmin(SimpleHistoryAdmin):
+class FindingAdmin(RecordAdmin):
     list_display = ["title", "agency", "article", "severity", "status", "deadline", "found_by"]
     list_filter = ["status", "severity", "source", "agency__city"]
     search_fields = ["title", "article", "description"]
     list_select_related = ["agency", "found_by"]
     raw_id_fields = ["found_by", "responsible"]
     inlines = [FindingEventInline]
-
-    def has_delete_permission(self, request, obj=None) -> bool:  # findings are never hard-deleted
-        return False
+    workflow_fields = ("deadline", "source", "source_type", "source_id")
 
 
 @admin.register(AccountabilityRecord)
-class AccountabilityRecordAdmin(SimpleHistoryAdmin):
+class AccountabilityRecordAdmin(RecordAdmin):
     list_display = ["agency", "person", "consequence", "decided_by", "decided_on"]
     list_filter = ["consequence", "decided_on"]
     list_select_related = ["agency", "person"]
     raw_id_fields = ["person", "recorded_by"]
-
-    def has_delete_permission(self, request, obj=None) -> bool:  # records are never hard-deleted
-        return False
 
 
 class DocumentSequenceForm(forms.ModelForm):
@@ -303,16 +344,26 @@ class LeaveFilingInline(admin.TabularInline):
 
 
 @admin.register(Leave)
-class LeaveAdmin(SimpleHistoryAdmin):
+class LeaveAdmin(RecordAdmin):
     list_display = ["person", "agency", "kind", "start_date", "end_date", "status", "is_head_leave", "returned_late"]
     list_filter = ["status", "kind", "is_head_leave", "returned_late", "agency__city"]
     search_fields = ["person__name", "reason", "agency__name"]
     list_select_related = ["person", "agency", "kind"]
     raw_id_fields = ["person", "acting_person", "submitted_by", "decided_by"]
     inlines = [LeaveEventInline, LeaveFilingInline]
-
-    def has_delete_permission(self, request, obj=None) -> bool:  # leaves are withdrawn, never deleted
-        return False
+    workflow_fields = (
+        "person",
+        "kind",
+        "start_date",
+        "start_half",
+        "end_date",
+        "end_half",
+        "working_days",
+        "is_head_leave",
+        "approval_level",
+        "acting_person",
+        "returned_late",
+    )
 
 
 class VisitObservationInline(admin.TabularInline):
@@ -323,23 +374,12 @@ class VisitObservationInline(admin.TabularInline):
 
 
 @admin.register(DisciplineVisit)
-class DisciplineVisitAdmin(SimpleHistoryAdmin):
+class DisciplineVisitAdmin(RecordAdmin):
     list_display = ["agency", "visited_at", "method", "recorded_by"]
     list_filter = ["method", "agency__city"]
     list_select_related = ["agency", "recorded_by"]
     raw_id_fields = ["recorded_by"]
     inlines = [VisitObservationInline]
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-# 第十二条至第十五条: supervision. Records are never hard-deleted from the admin either.
-
-
-class NoDeleteHistoryAdmin(SimpleHistoryAdmin):
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(ChannelMembership)
@@ -351,7 +391,7 @@ class ChannelMembershipAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(SupervisionActivity)
-class SupervisionActivityAdmin(NoDeleteHistoryAdmin):
+class SupervisionActivityAdmin(RecordAdmin):
     list_display = ["title", "channel", "kind", "body", "held_on", "voided_at"]
     list_filter = ["channel", "kind"]
     search_fields = ["title", "summary", "body"]
@@ -373,16 +413,17 @@ class SemiannualReportEventInline(admin.TabularInline):
 
 
 @admin.register(SemiannualReport)
-class SemiannualReportAdmin(NoDeleteHistoryAdmin):
+class SemiannualReportAdmin(RecordAdmin):
     list_display = ["agency", "year", "half", "status", "due_on", "resubmit_due", "submitted_at", "overdue_since"]
     list_filter = ["year", "half", "status"]
     list_select_related = ["agency"]
     raw_id_fields = ["submitted_by", "reviewed_by"]
     inlines = [SemiannualReportEventInline]
+    workflow_fields = ("year", "half", "due_on", "resubmit_due", "overdue_since")
 
 
 @admin.register(GuidanceVisit)
-class GuidanceVisitAdmin(NoDeleteHistoryAdmin):
+class GuidanceVisitAdmin(RecordAdmin):
     list_display = ["agency", "organiser", "planned_on", "visited_on", "status"]
     list_filter = ["status"]
     list_select_related = ["agency", "organiser"]
@@ -398,7 +439,7 @@ class MaterialInline(admin.TabularInline):
 
 
 @admin.register(FundInspection)
-class FundInspectionAdmin(NoDeleteHistoryAdmin):
+class FundInspectionAdmin(RecordAdmin):
     list_display = ["title", "organiser", "started_on", "ended_on", "status"]
     list_filter = ["status"]
     search_fields = ["title"]
@@ -408,35 +449,39 @@ class FundInspectionAdmin(NoDeleteHistoryAdmin):
 
 
 @admin.register(MaterialSeal)
-class MaterialSealAdmin(NoDeleteHistoryAdmin):
+class MaterialSealAdmin(RecordAdmin):
     list_display = ["seal_number", "material", "place", "sealed_on", "released_on"]
     raw_id_fields = ["material", "sealed_by", "released_by"]
 
 
 @admin.register(Inquiry)
-class InquiryAdmin(NoDeleteHistoryAdmin):
+class InquiryAdmin(RecordAdmin):
     list_display = ["interviewee", "interviewee_unit", "inspection", "started_at"]
     raw_id_fields = ["inspection", "recorded_by"]
 
 
 @admin.register(CorrectionOrder)
-class CorrectionOrderAdmin(NoDeleteHistoryAdmin):
+class CorrectionOrderAdmin(RecordAdmin):
     list_display = ["number", "agency", "conduct", "issued_on", "deadline"]
     search_fields = ["number"]
     raw_id_fields = ["inspection", "issued_by", "finding"]
 
 
 @admin.register(HandlingDecision)
-class HandlingDecisionAdmin(NoDeleteHistoryAdmin):
+class HandlingDecisionAdmin(RecordAdmin):
     list_display = ["number", "agency", "decided_on"]
     search_fields = ["number"]
     raw_id_fields = ["inspection", "issued_by"]
 
 
 @admin.register(Disclosure)
-class DisclosureAdmin(NoDeleteHistoryAdmin):
+class DisclosureAdmin(RecordAdmin):
     list_display = ["title", "year", "status", "published_at", "public_id"]
     list_filter = ["status", "year"]
     search_fields = ["title", "summary"]
     readonly_fields = ["public_id"]
     raw_id_fields = ["inspection", "published_by", "withdrawn_by"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # What the public reads is changed on the inspection's page, where personal data is refused.
+        return False

@@ -17,7 +17,7 @@ from supervision.actions import oversight as actions
 from supervision.models import Disclosure
 from supervision.personal_data import find_personal_data, is_resident_id, passes_luhn
 from supervision.views.disclosure import TOKEN_SLOT, cache_stamp, list_cache_key, page_cache_key
-from tests.factories import AgencyFactory, DivisionFactory
+from tests.factories import AgencyFactory, DivisionFactory, verify_two_factor
 from tests.oversight.factories import conclude, open_inspection, publish
 
 pytestmark = pytest.mark.django_db
@@ -347,3 +347,12 @@ def test_withdrawal_needs_the_publishing_right(client, published, inspector, hea
     assert client.post(url, {"reason": "x"}).status_code == 302  # to the sign-in page
     published.refresh_from_db()
     assert published.status == Disclosure.Status.PUBLISHED
+
+
+def test_what_the_public_reads_is_not_changed_in_the_admin(client, published, admin_user):
+    verify_two_factor(client, admin_user)
+    url = reverse("admin:supervision_disclosure_change", args=[published.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and 'name="summary"' not in page.content.decode()
+    assert client.post(url, {"title": "改过的标题", "summary": f"身份证{ID_NUMBER}"}).status_code == 403
+    assert Disclosure.objects.get(pk=published.pk).title == published.title
