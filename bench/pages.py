@@ -113,9 +113,15 @@ def discover(data: CityData) -> list[Page]:
 
 
 def extra_pages(dataset: Dataset) -> list[Page]:
-    """Pages the matrix rows name only through records: the public ranking and the national ranking."""
+    """Pages the matrix rows name only through records (the rankings), and the dashboard of every role."""
     province = dataset.province
+    dashboards = [
+        Page(f"GET dashboard [{actor}]", "dashboard", actor, {}, {})
+        for actor in PREFERENCE
+        if actor != PREFERENCE[0]  # the matrix's row measures the first
+    ]
     return [
+        *dashboards,
         Page(
             "GET assessment:overview [year being scored]",
             "assessment:overview",
