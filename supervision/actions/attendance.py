@@ -116,9 +116,10 @@ def can_record_return(user: Any, leave: Leave) -> bool:
 def section_of(user: Any) -> str | None:
     """Which filing section (办公室 or 人事科) a city agency office user acknowledges for."""
     person = person_of(user)
-    if person is None or Role.CITY_AGENCY_OFFICE not in _roles(user):
+    # Where the person works first: it is known already, the roles may cost a query.
+    if person is None or person.agency.kind != Agency.Kind.CITY_AGENCY:
         return None
-    if person.agency.kind != Agency.Kind.CITY_AGENCY:
+    if Role.CITY_AGENCY_OFFICE not in _roles(user):
         return None
     if person.position == Person.Position.PERSONNEL:
         return LeaveFiling.Section.PERSONNEL
