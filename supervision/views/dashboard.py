@@ -15,33 +15,30 @@ from supervision.counting import count_each
 from supervision.permissions import Role, roles_of
 from supervision.registry import DashboardCount, registry
 
-# The cards' counts cost a query or more each; they are kept per user until any data changes.
+# The cards' counts cost a few queries; they are kept per user until any data changes.
 CARDS_SECONDS = 60
 
 
 def _cards(user: Any) -> list[dict[str, Any]]:
     drawn = [(card, card.counts(user)) for card in registry.dashboard]
-    values = _values([count for _card, counts in drawn for count in counts])
+    numbers = iter(_numbers([count for _card, counts in drawn for count in counts]))
     cards = []
     for card, counts in drawn:
-        shown = [
-            {"label": str(c.label), "value": values[id(c)], "url": c.url, "tone": c.tone}
-            for c in counts
-            if values[id(c)] or not c.hide_zero
-        ]
+        shown = []
+        for count in counts:
+            value = next(numbers)
+            if value or not count.hide_zero:
+                shown.append({"label": str(count.label), "value": value, "url": count.url, "tone": count.tone})
         if shown:
             cards.append({"title": str(card.title), "counts": shown})
     return cards
 
 
-def _values(counts: list[DashboardCount]) -> dict[int, int]:
-    """Each count's number by its id(); the querysets among them counted together, in one query."""
+def _numbers(counts: list[DashboardCount]) -> list[int]:
+    """Each count's number, in order; the querysets among them are counted together, in one query."""
     lazy = {f"c{index}": count.value for index, count in enumerate(counts) if isinstance(count.value, QuerySet)}
     totals = count_each(**lazy)
-    return {
-        id(count): totals[f"c{index}"] if isinstance(count.value, QuerySet) else count.value
-        for index, count in enumerate(counts)
-    }
+    return [totals.get(f"c{index}", count.value) for index, count in enumerate(counts)]
 
 
 def _cached_cards(user: Any) -> list[dict[str, Any]]:
