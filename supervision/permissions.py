@@ -229,10 +229,11 @@ def _read_reach(user: Any) -> dict[tuple[str, bool], bool]:
         subqueries[(action, False)] = Exists(agencies)
         subqueries[(action, True)] = Exists(agencies.county_agencies())
     names = {key: f"r{index}" for index, key in enumerate(subqueries)}
+    # Asked of the user's own row: there is one, whatever the agencies.
     row = (
-        Agency.objects.order_by()
-        .annotate(**{names[key]: expression for key, expression in subqueries.items()})
-        .values(*names.values())
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .values(**{names[key]: expression for key, expression in subqueries.items()})
         .first()
     )
     return {key: bool(row and row[name]) for key, name in names.items()}
