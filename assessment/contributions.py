@@ -15,7 +15,8 @@ NAV_ROLES = frozenset({Role.CITY_ASSESSOR, Role.ASSESSMENT_TEAM, Role.CITY_AGENC
 
 
 def assessment_counts(user: Any) -> list[DashboardCount]:
-    from django.db.models import Count, Exists, Q
+    from django.contrib.auth import get_user_model
+    from django.db.models import Count, Exists, Q, Subquery
 
     from supervision.permissions import Action, agencies_for, has_role, is_system_admin
 
@@ -29,18 +30,23 @@ def assessment_counts(user: Any) -> list[DashboardCount]:
     open_years = AssessmentYear.objects.filter(status=AssessmentYear.Status.SCORING)
     if city is not None:
         open_years = open_years.filter(city=city)
-    # The latest open year, with whether the user scores in an open year or is anyone's delegate: one query.
-    on_team = TeamMember.objects.active().filter(user=user, team__year__in=open_years)
-    delegate = Delegation.objects.filter(revoked_at__isnull=True, delegates=user)
-    current = open_years.order_by("-year").annotate(on_team=Exists(on_team), delegate=Exists(delegate)).first()
-    is_on_team = bool(current and current.on_team)
-    is_delegate = current.delegate if current else delegate.exists()
+    # The latest open year, whether the user scores in an open year and whether they are anyone's delegate:
+    # one query, asked of the user's own row (there is one whether or not a year is open).
+    facts = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .values(
+            current=Subquery(open_years.order_by("-year").values("year")[:1]),
+            on_team=Exists(TeamMember.objects.active().filter(user=user, team__year__in=open_years)),
+            delegate=Exists(Delegation.objects.filter(revoked_at__isnull=True, delegates=user)),
+        )
+        .get()
+    )
+    current, is_on_team, is_delegate = facts["current"], facts["on_team"], facts["delegate"]
     in_open_years = Assessment.objects.filter(year__in=open_years)
 
-    def overview(todo: str, year: AssessmentYear | None = current) -> str:
-        return (
-            f"{reverse('assessment:overview', args=[year.year])}?todo={todo}" if year else reverse("assessment:index")
-        )
+    def overview(todo: str, year: int | None = current) -> str:
+        return f"{reverse('assessment:overview', args=[year])}?todo={todo}" if year else reverse("assessment:index")
 
     if has_role(user, Role.CITY_ASSESSOR) and not is_system_admin(user):
         reach = agencies_for(user, Action.ASSESS)
@@ -94,7 +100,7 @@ def assessment_counts(user: Any) -> list[DashboardCount]:
             DashboardCount(
                 _("受托考核的县（待完成）"),
                 delegated.count(),
-                overview("delegated", latest.year if latest else current),
+                overview("delegated", latest.year.year if latest else current),
                 "warning",
             )
         )
@@ -111,6 +117,7 @@ def assessment_counts(user: Any) -> list[DashboardCount]:
 
 
 def _county_head_counts(user: Any) -> list[DashboardCount]:
+    from supervision.counting import count_each
     from supervision.permissions import Action, agencies_for
 
     from . import queries
@@ -124,31 +131,39 @@ def _county_head_counts(user: Any) -> list[DashboardCount]:
         .order_by("-year__year")
         .first()
     )
+    objecting = latest is not None and latest.objection_window_open()
+    totals = count_each(
+        raised=latest.objections.all() if objecting else Objection.objects.none(),
+        waiting=Objection.objects.open().filter(assessment__agency__in=own),
+        assessments=Assessment.objects.filter(agency__in=own),
+    )
     counts = []
     if latest is not None:
         rank = queries.ranks(latest.year_id).get(latest.pk)
+        result_url = reverse("assessment:result", args=[latest.year.year, latest.agency_id])
         counts.append(
             DashboardCount(
                 _("%(year)s年度考核最终得分 %(final)s 分，排名")
                 % {"year": latest.year.year, "final": latest.final_score},
                 rank or 0,
-                reverse("assessment:result", args=[latest.year.year, latest.agency_id]),
+                result_url,
                 "success",
             )
         )
-        if latest.objection_window_open():
+        if objecting:
             counts.append(
                 DashboardCount(
                     _("可提出异议，截至 %(date)s") % {"date": latest.objection_deadline},
-                    latest.objections.count(),
-                    reverse("assessment:result", args=[latest.year.year, latest.agency_id]),
+                    totals["raised"],
+                    result_url,
                     "info",
                 )
             )
-    waiting = Objection.objects.open().filter(assessment__agency__in=own).count()
-    if waiting:
-        counts.append(DashboardCount(_("我单位待答复的异议"), waiting, reverse("assessment:mine"), "secondary"))
-    if not counts and Assessment.objects.filter(agency__in=own).exists():
+    if totals["waiting"]:
+        counts.append(
+            DashboardCount(_("我单位待答复的异议"), totals["waiting"], reverse("assessment:mine"), "secondary")
+        )
+    if not counts and totals["assessments"]:
         counts.append(DashboardCount(_("本单位考核尚未确认"), 0, reverse("assessment:mine")))
     return counts
 

@@ -14,8 +14,6 @@ HANDLING_ROLES = frozenset({Role.COMPLAINT_HANDLER, Role.COUNTY_HEAD})
 
 
 def _complaint_counts(user: Any) -> list[DashboardCount]:
-    from django.db.models import Count, Q
-
     from complaints.models import Complaint, local_today
     from complaints.views import visible_complaints
     from supervision.permissions import Action, has_role, reaches
@@ -23,20 +21,15 @@ def _complaint_counts(user: Any) -> list[DashboardCount]:
     if not has_role(user, *HANDLING_ROLES) or not reaches(user, Action.HANDLE_COMPLAINTS):
         return []
     visible = visible_complaints(user)
-    totals = visible.aggregate(
-        received=Count("pk", filter=Q(status=Complaint.Status.RECEIVED)),
-        accepted=Count("pk", filter=Q(status=Complaint.Status.ACCEPTED)),
-        replied=Count("pk", filter=Q(status=Complaint.Status.REPLIED)),
-    )
-    overdue = visible.overdue(local_today()).count()
     url = reverse("complaints:list")
     counts = []
     if has_role(user, Role.COMPLAINT_HANDLER):
-        counts.append(DashboardCount(_("待受理"), totals["received"], f"{url}?status=received", "warning"))
+        received = visible.filter(status=Complaint.Status.RECEIVED)
+        counts.append(DashboardCount(_("待受理"), received, f"{url}?status=received", "warning"))
     counts += [
-        DashboardCount(_("办理中"), totals["accepted"], f"{url}?status=accepted"),
-        DashboardCount(_("已答复待办结"), totals["replied"], f"{url}?status=replied"),
-        DashboardCount(_("逾期"), overdue, f"{url}?overdue=yes", "danger"),
+        DashboardCount(_("办理中"), visible.filter(status=Complaint.Status.ACCEPTED), f"{url}?status=accepted"),
+        DashboardCount(_("已答复待办结"), visible.filter(status=Complaint.Status.REPLIED), f"{url}?status=replied"),
+        DashboardCount(_("逾期"), visible.overdue(local_today()), f"{url}?overdue=yes", "danger"),
     ]
     return counts
 
@@ -47,10 +40,9 @@ def _case_counts(user: Any) -> list[DashboardCount]:
 
     if not has_role(user, *HANDLING_ROLES):
         return []
-    pending = visible_cases(user).pending().count()
-    if not pending:
-        return []
-    return [DashboardCount(_("审理中的复议诉讼案件"), pending, f"{reverse('complaints:case_list')}?outcome=pending")]
+    pending = visible_cases(user).pending()
+    url = f"{reverse('complaints:case_list')}?outcome=pending"
+    return [DashboardCount(_("审理中的复议诉讼案件"), pending, url, hide_zero=True)]
 
 
 def _may_view_intake_files(user: Any, complaint: Any) -> bool:

@@ -144,11 +144,10 @@ def integrity_agencies(user: Any) -> QuerySet[Agency]:
 def may_manage_integrity(user: Any, agency: Agency | int | None = None) -> bool:
     if not _active(user):
         return False
-    agencies = integrity_agencies(user)
     if agency is None:
-        return agencies.exists()
+        return reaches(user, Action.MANAGE_INTEGRITY)  # answered with every other "anywhere?" of the request
     agency_id = agency if isinstance(agency, int) else agency.pk
-    return agencies.filter(pk=agency_id).exists()
+    return integrity_agencies(user).filter(pk=agency_id).exists()
 
 
 def _own_or_managed(queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:

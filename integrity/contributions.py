@@ -22,48 +22,58 @@ def _counts(user: Any) -> list[DashboardCount]:
     """
     from integrity import access
     from integrity.models import ControlInspection, IntegrityCommitment, SpotCheck
+    from supervision.counting import count_each
     from supervision.permissions import Action, is_system_admin, person_of, reaches
 
+    plans = access.may_plan_inspections(user)
+    keeps_risks = reaches(user, Action.ACT_FOR, county=True) or reaches(user, Action.INSPECT, county=True)
+    person = person_of(user)
+    manages = access.may_manage_integrity(user)
+    today = timezone.localdate()
+    # Every number of the card in one query.
+    wanted: dict[str, Any] = {}
+    if plans:
+        wanted["inspections"] = (
+            ControlInspection.objects.open()
+            if is_system_admin(user)
+            else ControlInspection.objects.open().filter(Q(lead=user) | Q(team=user)).distinct()
+        )
+        wanted["drafts"] = SpotCheck.objects.filter(status=SpotCheck.Status.DRAFT, checked_by=user)
+    if keeps_risks:
+        keeping = access.risk_keeping_agencies(user)
+        wanted["due"] = access.visible_risks(user).filter(agency__in=keeping).due_for_review(today)
+    if person is not None:
+        wanted["to_sign"] = IntegrityCommitment.objects.filter(person=person, status=IntegrityCommitment.Status.PENDING)
+    if manages:
+        wanted["unsigned"] = access.visible_commitments(user).filter(
+            status=IntegrityCommitment.Status.PENDING, year=today.year
+        )
+    totals = count_each(**wanted)
+
     counts: list[DashboardCount] = []
-    if access.may_plan_inspections(user):
-        mine = ControlInspection.objects.open().filter(Q(lead=user) | Q(team=user)).distinct()
-        if is_system_admin(user):
-            mine = ControlInspection.objects.open()
+    if plans:
         url = reverse("integrity:inspection_list")
-        counts.append(DashboardCount(_("待完成的内控检查"), mine.count(), f"{url}?status=in_progress", "warning"))
-        drafts = SpotCheck.objects.filter(status=SpotCheck.Status.DRAFT, checked_by=user).count()
-        if drafts:
-            counts.append(
-                DashboardCount(
-                    _("待反馈的业务抽查"), drafts, f"{reverse('integrity:spot_check_list')}?status=draft", "warning"
-                )
-            )
-    keeping = access.risk_keeping_agencies(user)
-    if reaches(user, Action.ACT_FOR, county=True) or reaches(user, Action.INSPECT, county=True):
-        due = access.visible_risks(user).filter(agency__in=keeping).due_for_review(timezone.localdate()).count()
+        counts.append(
+            DashboardCount(_("待完成的内控检查"), totals["inspections"], f"{url}?status=in_progress", "warning")
+        )
+        if totals["drafts"]:
+            url = reverse("integrity:spot_check_list")
+            counts.append(DashboardCount(_("待反馈的业务抽查"), totals["drafts"], f"{url}?status=draft", "warning"))
+    if keeps_risks:
+        due = totals["due"]
+        url = reverse("integrity:risk_list")
+        counts.append(DashboardCount(_("到期待复核的风险"), due, f"{url}?due=yes", "danger" if due else "secondary"))
+    if person is not None and totals["to_sign"]:
         counts.append(
             DashboardCount(
-                _("到期待复核的风险"),
-                due,
-                f"{reverse('integrity:risk_list')}?due=yes",
-                "danger" if due else "secondary",
+                _("待我签署的廉政承诺书"), totals["to_sign"], reverse("integrity:commitment_list"), "warning"
             )
         )
-    person = person_of(user)
-    if person is not None:
-        pending = IntegrityCommitment.objects.filter(person=person, status=IntegrityCommitment.Status.PENDING).count()
-        if pending:
-            counts.append(
-                DashboardCount(_("待我签署的廉政承诺书"), pending, reverse("integrity:commitment_list"), "warning")
-            )
-    if access.may_manage_integrity(user):
-        unsigned = (
-            access.visible_commitments(user)
-            .filter(status=IntegrityCommitment.Status.PENDING, year=timezone.localdate().year)
-            .count()
-        )
+    if manages:
         url = reverse("integrity:commitment_list")
-        counts.append(DashboardCount(_("本年度未签署廉政承诺书"), unsigned, f"{url}?status=pending", "secondary"))
+        counts.append(
+            DashboardCount(_("本年度未签署廉政承诺书"), totals["unsigned"], f"{url}?status=pending", "secondary")
+        )
     return counts
 
 

@@ -332,6 +332,28 @@ def presiding_people(
     return result
 
 
+def agencies_presided_by(user_id: int, at: datetime.datetime | None = None) -> models.QuerySet[Agency]:
+    """The agencies over which this user presides at `at` (now by default): what `presiding_people`
+    answers, as a queryset, so that a page can count what waits for the user without reading who presides."""
+    first_head = Person.objects.active().filter(agency=models.OuterRef("pk"), position=Person.Position.HEAD)
+    first_head = first_head.order_by("pk")
+    heads_leave = Leave.objects.presiding_at(at or timezone.now()).filter(
+        agency=models.OuterRef("pk"), person=models.OuterRef("head_id")
+    )
+    return (
+        Agency.objects.annotate(
+            head_id=models.Subquery(first_head.values("pk")[:1]),
+            head_user_id=models.Subquery(first_head.values("user_id")[:1]),
+        )
+        .annotate(
+            head_away=models.Exists(heads_leave),
+            acting_user_id=models.Subquery(heads_leave.order_by("-start_date").values("acting_person__user_id")[:1]),
+        )
+        .filter(models.Q(head_away=True, acting_user_id=user_id) | models.Q(head_away=False, head_user_id=user_id))
+        .values("pk")
+    )
+
+
 def presiding_person(agency: Agency | int, at: datetime.datetime | None = None) -> Person | None:
     """The head, or — while the head is away on approved leave and has not recorded 销假 — the acting person."""
     agency_id = agency if isinstance(agency, int) else agency.pk

@@ -13,7 +13,7 @@ from supervision.registry import DashboardCard, DashboardCount, DemoSeeder, NavI
 def _organisation_counts(user: Any) -> list[DashboardCount]:
     from supervision.permissions import agencies_for
 
-    visible = agencies_for(user).county_agencies().count()
+    visible = agencies_for(user).county_agencies()
     return [DashboardCount(_("可查看的县级经办机构"), visible, reverse("org:agency_list"))]
 
 

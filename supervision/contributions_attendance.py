@@ -16,7 +16,6 @@ ATTENDANCE_ROLES = frozenset(
 
 
 def _attendance_counts(user: Any) -> list[DashboardCount]:
-    from django.db.models import Count, Q
     from django.utils import timezone
 
     from supervision.actions.attendance import leaves_awaiting, section_of, visible_leaves
@@ -25,27 +24,7 @@ def _attendance_counts(user: Any) -> list[DashboardCount]:
 
     counts: list[DashboardCount] = []
     person = person_of(user)
-    county_person = person is not None and person.agency.is_county_agency  # 第五条: they sign in
-    oversees = reaches(user, Action.OVERSEE_ATTENDANCE)
-    # The leave counts in one query: the user's own open requests, those awaiting the user, the overdue.
-    # (For anyone else, counting those awaiting alone costs nothing when nothing can await them.)
-    never = Q(pk__in=[])
-    if not county_person and not oversees:
-        leaves = {"mine": 0, "awaiting": leaves_awaiting(user).count(), "overdue": 0}
-    else:
-        leaves = Leave.objects.aggregate(
-            mine=Count(
-                "pk",
-                filter=Q(person=person, status__in=[Leave.Status.SUBMITTED, Leave.Status.APPROVED])
-                if county_person
-                else never,
-            ),
-            awaiting=Count("pk", filter=Q(pk__in=leaves_awaiting(user).values("pk"))),
-            overdue=Count(
-                "pk", filter=Q(pk__in=visible_leaves(user).overdue_return().values("pk")) if oversees else never
-            ),
-        )
-    if county_person:
+    if person is not None and person.agency.is_county_agency:  # 第五条: they sign in
         signed = SignIn.objects.filter(person=person, date=timezone.localdate()).exists()
         counts.append(
             DashboardCount(
@@ -55,13 +34,17 @@ def _attendance_counts(user: Any) -> list[DashboardCount]:
                 "success" if signed else "warning",
             )
         )
-        counts.append(DashboardCount(_("我的请假（待审批、未销假）"), leaves["mine"], reverse("attendance:leave_list")))
-    if leaves["awaiting"]:
-        counts.append(
-            DashboardCount(
-                _("待我审批的请假"), leaves["awaiting"], reverse("attendance:leave_list") + "?view=approve", "warning"
-            )
+        mine = Leave.objects.filter(person=person, status__in=[Leave.Status.SUBMITTED, Leave.Status.APPROVED])
+        counts.append(DashboardCount(_("我的请假（待审批、未销假）"), mine, reverse("attendance:leave_list")))
+    counts.append(
+        DashboardCount(
+            _("待我审批的请假"),
+            leaves_awaiting(user),
+            reverse("attendance:leave_list") + "?view=approve",
+            "warning",
+            hide_zero=True,
         )
+    )
     section = section_of(user)
     if section:
         pending = scoped(
@@ -69,15 +52,14 @@ def _attendance_counts(user: Any) -> list[DashboardCount]:
             user,
             Action.OVERSEE_ATTENDANCE,
             via="leave__agency",
-        ).count()
+        )
         counts.append(
             DashboardCount(_("待确认的请假备案"), pending, reverse("attendance:filing_list") + "?pending=1", "warning")
         )
-    if oversees:
+    if reaches(user, Action.OVERSEE_ATTENDANCE):
+        overdue = visible_leaves(user).overdue_return()
         counts.append(
-            DashboardCount(
-                _("逾期未销假"), leaves["overdue"], reverse("attendance:leave_list") + "?view=all&late=yes", "danger"
-            )
+            DashboardCount(_("逾期未销假"), overdue, reverse("attendance:leave_list") + "?view=all&late=yes", "danger")
         )
     return counts
 

@@ -26,41 +26,34 @@ def _oversight_counts(user: Any) -> list[DashboardCount]:
     reports_url = reverse("oversight:report_list")
     if reaches(user, Action.ACT_FOR, county=True):
         own = scoped(SemiannualReport.objects.all(), user, Action.ACT_FOR)
+        counts.append(DashboardCount(_("待报送的半年汇报"), own.pending(), f"{reports_url}?status=draft", "warning"))
+        returned = own.filter(status=SemiannualReport.Status.RETURNED)
         counts.append(
-            DashboardCount(_("待报送的半年汇报"), own.pending().count(), f"{reports_url}?status=draft", "warning")
-        )
-        returned = own.filter(status=SemiannualReport.Status.RETURNED).count()
-        if returned:
-            counts.append(
-                DashboardCount(_("被退回修改的半年汇报"), returned, f"{reports_url}?status=returned", "danger")
+            DashboardCount(
+                _("被退回修改的半年汇报"), returned, f"{reports_url}?status=returned", "danger", hide_zero=True
             )
+        )
     if reaches(user, Action.REVIEW_REPORTS):
-        to_review = scoped(SemiannualReport.objects.awaiting_review(), user, Action.REVIEW_REPORTS).count()
+        to_review = scoped(SemiannualReport.objects.awaiting_review(), user, Action.REVIEW_REPORTS)
         counts.append(DashboardCount(_("待我审阅的半年汇报"), to_review, f"{reports_url}?status=submitted", "warning"))
     inspects = reaches(user, Action.INSPECT)
     if inspects or reaches(user, Action.REVIEW_REPORTS):
-        overdue = scoped(SemiannualReport.objects.overdue(), user).count()
+        overdue = scoped(SemiannualReport.objects.overdue(), user)
         counts.append(DashboardCount(_("逾期未报送的半年汇报"), overdue, f"{reports_url}?overdue=yes", "danger"))
     if inspects:
         mine = FundInspection.objects.in_progress().filter(pk__in=_team_inspections(user))
         counts.append(
             DashboardCount(
-                _("我参加的检查中的基金监督检查"),
-                mine.count(),
-                reverse("oversight:inspection_list") + "?status=in_progress",
+                _("我参加的检查中的基金监督检查"), mine, reverse("oversight:inspection_list") + "?status=in_progress"
             )
         )
-        planned = scoped(
-            GuidanceVisit.objects.filter(status=GuidanceVisit.Status.PLANNED), user, Action.INSPECT
-        ).count()
+        planned = scoped(GuidanceVisit.objects.filter(status=GuidanceVisit.Status.PLANNED), user, Action.INSPECT)
         counts.append(
             DashboardCount(_("计划中的业务监督指导"), planned, reverse("oversight:visit_list") + "?status=planned")
         )
     if may_publish_disclosure(user):
-        unpublished = (
-            scoped_any(FundInspection.objects.filter(status=FundInspection.Status.CONCLUDED), user)
-            .exclude(disclosure__status=Disclosure.Status.PUBLISHED)
-            .count()
+        unpublished = scoped_any(FundInspection.objects.filter(status=FundInspection.Status.CONCLUDED), user).exclude(
+            disclosure__status=Disclosure.Status.PUBLISHED
         )
         counts.append(
             DashboardCount(
@@ -71,7 +64,7 @@ def _oversight_counts(user: Any) -> list[DashboardCount]:
             )
         )
     if channels_for(user) and not reaches(user):
-        activities = visible_activities(user).current().count()
+        activities = visible_activities(user).current()
         counts.append(DashboardCount(_("我所在监督渠道的监督活动"), activities, reverse("oversight:activity_list")))
     return counts
 

@@ -203,26 +203,37 @@ def reaches(user: Any, action: str = Action.VIEW, *, county: bool = False) -> bo
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    cached = getattr(user, "_supervision_reach", None)
-    if cached is None:
-        cached = _reach_all(user)
-        user._supervision_reach = cached
-    return cached[(str(action), county)]
+    return _reach_all(user)[(str(action), county)]
+
+
+# Not an action on agencies: whether the user holds the model-wide right to publish disclosures, read in
+# the same query as the reach (see `may_publish_disclosure`).
+_PUBLISHES = ("publish_disclosure", False)
 
 
 def _reach_all(user: Any) -> dict[tuple[str, bool], bool]:
+    """Every answer of `reaches`, and `_PUBLISHES`, from one query, kept on the user for the request."""
+    cached = getattr(user, "_supervision_reach", None)
+    if cached is None:
+        cached = _read_reach(user)
+        user._supervision_reach = cached
+    return cached
+
+
+def _read_reach(user: Any) -> dict[tuple[str, bool], bool]:
     from django.db.models import Exists
 
-    subqueries = {}
+    subqueries = {_PUBLISHES: Exists(_publish_permissions(user))}
     for action in Action.values:
         agencies = agencies_for(user, action)
         subqueries[(action, False)] = Exists(agencies)
         subqueries[(action, True)] = Exists(agencies.county_agencies())
     names = {key: f"r{index}" for index, key in enumerate(subqueries)}
+    # Asked of the user's own row: there is one, whatever the agencies.
     row = (
-        Agency.objects.order_by()
-        .annotate(**{names[key]: expression for key, expression in subqueries.items()})
-        .values(*names.values())
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .values(**{names[key]: expression for key, expression in subqueries.items()})
         .first()
     )
     return {key: bool(row and row[name]) for key, name in names.items()}
@@ -345,13 +356,16 @@ def may_publish_disclosure(user: Any) -> bool:
         return False
     if hasattr(user, "_perm_cache"):  # the backend has read the user's permissions already
         return user.has_perm("supervision.publish_disclosure")
-    # What ModelBackend.has_perm answers (the only backend granting model-wide rights), in one query, not two.
+    return _reach_all(user)[_PUBLISHES]
+
+
+def _publish_permissions(user: Any) -> QuerySet[Any]:
+    """What ModelBackend.has_perm reads (the only backend granting model-wide rights), in one subquery."""
     from django.contrib.auth.models import Permission
-    from django.db.models import Q
 
     return Permission.objects.filter(
         Q(user=user) | Q(group__user=user), content_type__app_label="supervision", codename="publish_disclosure"
-    ).exists()
+    )
 
 
 def ensure_role_groups(names: Iterable[str] = Role.values) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils.functional import Promise
 
 
@@ -27,7 +28,8 @@ class NavItem:
 
 @dataclass(frozen=True)
 class DashboardCard:
-    """One "my work" card: `counts(user)` returns labelled numbers with links, or [] to hide the card."""
+    """One "my work" card: `counts(user)` returns labelled numbers with links, or [] to hide the card
+    (as it is hidden when every count is `hide_zero` and zero)."""
 
     title: str | Promise
     counts: Callable[[Any], list[DashboardCount]]
@@ -36,10 +38,13 @@ class DashboardCard:
 
 @dataclass(frozen=True)
 class DashboardCount:
+    """A number, or a queryset whose count the dashboard reads with every other card's in one query."""
+
     label: str | Promise
-    value: int
+    value: int | QuerySet[Any]
     url: str = ""
     tone: str = "secondary"  # a Bootstrap colour: danger for overdue, warning for waiting on me
+    hide_zero: bool = False
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from supervision.attachments import attach
-from supervision.attendance import presiding_people, presiding_person, visit_rows
+from supervision.attendance import agencies_presided_by, presiding_person, visit_rows
 from supervision.models import (
     Agency,
     AttendancePolicy,
@@ -116,9 +116,10 @@ def can_record_return(user: Any, leave: Leave) -> bool:
 def section_of(user: Any) -> str | None:
     """Which filing section (办公室 or 人事科) a city agency office user acknowledges for."""
     person = person_of(user)
-    if person is None or Role.CITY_AGENCY_OFFICE not in _roles(user):
+    # Where the person works first: it is known already, the roles may cost a query.
+    if person is None or person.agency.kind != Agency.Kind.CITY_AGENCY:
         return None
-    if person.agency.kind != Agency.Kind.CITY_AGENCY:
+    if Role.CITY_AGENCY_OFFICE not in _roles(user):
         return None
     if person.position == Person.Position.PERSONNEL:
         return LeaveFiling.Section.PERSONNEL
@@ -143,22 +144,8 @@ def leaves_awaiting(user: Any) -> Any:
 
     pending = Leave.objects.pending().with_list_relations().exclude(person__user=user)
     city = Q(approval_level=Leave.Level.CITY, agency__in=agencies_for(user, Action.APPROVE_HEAD_LEAVE))
-    presided = _agencies_presided_by(user)
-    agency = Q(approval_level=Leave.Level.AGENCY, agency_id__in=presided)
+    agency = Q(approval_level=Leave.Level.AGENCY, agency__in=agencies_presided_by(user.pk))
     return pending.filter(city | agency)
-
-
-def _agencies_presided_by(user: Any) -> list[int]:
-    person = person_of(user)
-    candidates = set(
-        Leave.objects.presiding_at(timezone.now()).filter(acting_person__user=user).values_list("agency_id", flat=True)
-    )
-    if person is not None and person.position == Person.Position.HEAD:
-        candidates.add(person.agency_id)
-    if not candidates:
-        return []
-    presiding = presiding_people(candidates)
-    return [agency_id for agency_id, who in presiding.items() if who.person and who.person.user_id == user.pk]
 
 
 # Recipients.

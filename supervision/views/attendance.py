@@ -296,7 +296,7 @@ LIST_VIEWS = {"mine", "approve", "all"}
 @require_safe
 def leave_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    awaiting = actions.leaves_awaiting(user)  # who presides is worked out once per request
+    awaiting = actions.leaves_awaiting(user)
     awaiting_count = awaiting.count()
     view = request.GET.get("view") or ("approve" if awaiting_count else "mine")
     if view not in LIST_VIEWS:

@@ -106,10 +106,8 @@ def test_writes_do_not_wait_for_a_cache_that_is_down(org, inspector, monkeypatch
 
 @pytest.mark.parametrize("persona", ["assessor", "handler", "staff_weihui"])
 def test_the_cold_dashboard_costs_at_most_15_queries_at_two_sizes(client, org, inspector, admin_user, persona, request):
-    """Issue 9: the cards' counts are merged (one query per model, `reaches` answering every "anywhere?").
-
-    With a year being scored, as in the bench and most of the year (without one, a delegate check costs one more).
-    """
+    """Issue 9: the cards' counts are read together (`reaches` answering every "anywhere?"); every role's
+    dashboard on the matrix world: tests/test_list_queries.py. With a year being scored, as in the bench."""
     from tests.assessment.factories import open_year
 
     open_year(admin_user, org.city)
