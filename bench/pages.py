@@ -220,13 +220,9 @@ def _small_kwargs(page: Page, dataset: Dataset) -> tuple[dict[str, Any], dict[st
 def run(dataset: Dataset, results: Results, *, warm_runs: int, cold_runs: int) -> None:
     pages = discover(dataset.province) + extra_pages(dataset)
     rows = []
-    clients: dict[tuple[str, str], Client] = {}
-
-    def client_for(data: CityData, actor: str) -> Client:
-        key = (data.city.code, actor)
-        if key not in clients:
-            clients[key] = _client(data, actor)
-        return clients[key]
+    # A fresh sign-in for each page: a session older than a minute has its idle clock written by the
+    # next request (three queries of bookkeeping, not the page's).
+    client_for = _client
 
     for page in pages:
         data = dataset.national if "national" in page.label else dataset.province
@@ -258,8 +254,7 @@ def _judge(results: Results, page: Page, cold: Measure, warm: Measure, small_col
     most = max(max(cold.queries), max(warm.queries))
     results.check(f"{page.label} queries", most, f"≤ {QUERY_BUDGET}", most <= QUERY_BUDGET)
     if small_cold is not None:
-        # The usual count of each: now and then a request also writes the session (its "seen at"
-        # time), whatever the data size.
+        # The usual count of each (the median), so that one odd request does not decide.
         usual = [round(median(m.queries)) for m in (cold, small_cold, warm, small_warm)]
         same = usual[0] == usual[1] and usual[2] == usual[3]
         results.check(
@@ -273,8 +268,8 @@ def _judge(results: Results, page: Page, cold: Measure, warm: Measure, small_col
 def _table(rows: list[tuple[Any, ...]], warm_runs: int, cold_runs: int) -> str:
     lines = [
         f"Each page: {cold_runs} cold requests (cache emptied before each) and {warm_runs} warm ones, after one "
-        "to fill the cache. Times in ms; queries: the most seen, province / small city (the check compares the usual "
-        "counts: a request now and then also writes the session).",
+        "to fill the cache, each page with a fresh sign-in. Times in ms; queries: the most seen, province / small "
+        "city (the check compares the usual counts).",
         "",
         "| page | as | cold median | cold p95 | warm median | warm p95 | queries cold | queries warm | target |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
