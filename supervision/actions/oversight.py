@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from supervision.actions.findings import agency_heads, finding_raise
+from supervision.actions.findings import agency_heads, finding_raise, finding_withdraw
 from supervision.attachments import attach
 from supervision.models import (
     Agency,
@@ -945,6 +945,43 @@ def decision_issue(
         url=_inspection_url(inspection),
     )
     return record
+
+
+@transaction.atomic
+def document_revoke(
+    document: CorrectionOrder | HandlingDecision, *, acting_user: Any, reason: str
+) -> CorrectionOrder | HandlingDecision:
+    """撤销 a 责令改正通知书 or 处理决定书 issued in error: it stays on file, marked revoked with the reason.
+
+    A revoked order's correction is no longer demanded: its open finding is withdrawn with the same reason.
+    """
+    inspection = _locked_inspection(document.inspection)
+    document = type(document).objects.select_for_update(of=("self",)).select_related("agency").get(pk=document.pk)
+    _require_measure(acting_user, inspection, document.agency)
+    if document.is_revoked:
+        raise TransitionNotAllowed(_("%(number)s 已于此前撤销。") % {"number": document.number})
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("请写明撤销理由。")})
+    document.revoked_at = timezone.now()
+    document.revoked_by = acting_user
+    document.revoke_reason = reason
+    _reason(document, _("撤销：%(reason)s") % {"reason": reason})
+    document.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
+    finding = getattr(document, "finding", None)
+    if finding is not None and finding.status in Finding.OPEN_STATUSES:
+        finding_withdraw(
+            finding,
+            acting_user=acting_user,
+            reason=_("%(number)s 已撤销：%(reason)s") % {"number": document.number, "reason": reason},
+        )
+    notify(
+        agency_heads(document.agency_id),
+        _("%(number)s 已撤销") % {"number": document.number},
+        body=reason,
+        url=_inspection_url(inspection),
+    )
+    return document
 
 
 @transaction.atomic

@@ -288,6 +288,10 @@ class ReleaseForm(PortalForm):
     reason = forms.CharField(max_length=300, label=_("解除封存理由"))
 
 
+class RevokeForm(PortalForm):
+    reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 2}), label=_("撤销理由"))
+
+
 class InquiryForm(PortalForm):
     agency = forms.ModelChoiceField(queryset=Agency.objects.none(), label=_("涉及单位"))
     interviewee = forms.CharField(max_length=50, label=_("被询问人"))

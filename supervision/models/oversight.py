@@ -762,7 +762,29 @@ class Inquiry(models.Model):
         return f"{self.interviewee} · {timezone.localtime(self.started_at):%Y-%m-%d}"
 
 
-class CorrectionOrder(models.Model):
+class RevocableDocument(models.Model):
+    """A numbered document that stays on file when it is revoked (撤销): by whom, when and why."""
+
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("撤销人"),
+    )
+    revoke_reason = models.TextField(_("撤销理由"), blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+class CorrectionOrder(RevocableDocument):
     """第十五条（三）: 责令改正通知书 — stop hiding, moving, seizing or misappropriating funds, and correct it."""
 
     class Conduct(models.TextChoices):
@@ -807,7 +829,7 @@ class CorrectionOrder(models.Model):
         return self.number
 
 
-class HandlingDecision(models.Model):
+class HandlingDecision(RevocableDocument):
     """第十五条: 处理决定书 — the decision on the problems an inspection found."""
 
     inspection = models.ForeignKey(

@@ -37,6 +37,7 @@ from supervision.forms.oversight import (
     ReportForm,
     ReportStartForm,
     ReviewForm,
+    RevokeForm,
     SealForm,
     StatementForm,
     VisitForm,
@@ -1070,6 +1071,39 @@ def material_release(request: HttpRequest, pk: int) -> HttpResponse:
         lambda material, data: actions.material_release(material, acting_user=request.user, **data),
         _("已解除封存。"),
     )
+
+
+def _revoke(
+    request: HttpRequest, model: type[CorrectionOrder] | type[HandlingDecision], pk: int, anchor: str, success: str
+) -> HttpResponse:
+    document = model.objects.filter(pk=pk).first()
+    if document is None:
+        raise Http404
+    inspection = get_inspection_for_user(request.user, document.inspection_id)
+    if not actions.may_record_measure(request.user, inspection, document.agency_id):
+        raise PermissionDenied
+    back = reverse("oversight:inspection_detail", args=[inspection.pk]) + anchor
+    form = RevokeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("撤销%(number)s：请写明撤销理由。") % {"number": document.number})
+        return redirect(back)
+    try:
+        actions.document_revoke(document, acting_user=request.user, reason=form.cleaned_data["reason"])
+    except (TransitionNotAllowed, ValidationError) as refused:
+        messages.error(request, " ".join(getattr(refused, "messages", [str(refused)])))
+    else:
+        messages.success(request, success % {"number": document.number})
+    return redirect(back)
+
+
+@require_POST
+def order_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    return _revoke(request, CorrectionOrder, pk, "#orders", _("责令改正通知书 %(number)s 已撤销，其整改跟踪一并撤销。"))
+
+
+@require_POST
+def decision_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    return _revoke(request, HandlingDecision, pk, "#decisions", _("处理决定书 %(number)s 已撤销。"))
 
 
 @require_safe

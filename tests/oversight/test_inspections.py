@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -569,3 +569,70 @@ class TestMorePages:
         assert client.get(reverse("oversight:inspection_new")).status_code == 403
         assert client.post(reverse("oversight:inspection_new"), {"title": "x"}).status_code == 403
         assert not FundInspection.objects.exists()
+
+
+def issue_order(inspection, user, agency) -> CorrectionOrder:
+    return actions.order_issue(
+        inspection,
+        acting_user=user,
+        agency=agency,
+        conduct=CorrectionOrder.Conduct.MOVING,
+        facts="转移基金至过渡户。",
+        requirements="退回原账户。",
+        deadline=local_today() + datetime.timedelta(days=15),
+        issued_on=local_today(),
+    )
+
+
+class TestRevocation:
+    """撤销: a document issued in error stays on file, marked revoked with who, when and why."""
+
+    def test_a_revoked_order_withdraws_its_tracking_and_tells_the_agency(self, org, inspector, inspection, head_weihui):
+        order = issue_order(inspection, inspector, org.weihui)
+        actions.document_revoke(order, acting_user=inspector, reason="违法行为认定有误，另行处理。")
+        order.refresh_from_db()
+        assert order.is_revoked and (order.revoked_by, order.revoke_reason) == (
+            inspector,
+            "违法行为认定有误，另行处理。",
+        )
+        assert order.finding.status == Finding.Status.WITHDRAWN
+        assert order.finding.events.filter(kind="withdrawn", text__contains=order.number).exists()
+        assert order.history.first().history_change_reason.startswith("撤销")
+        assert head_weihui.notifications.filter(title__contains=order.number).filter(title__contains="已撤销").exists()
+        assert actions.document_of(order) is not None  # the PDF stays on file
+
+    def test_a_decision_is_revoked_once_and_only_with_a_reason(self, org, inspector, inspection):
+        decision = decide(inspection, inspector, org.huixian)
+        with pytest.raises(ValidationError):
+            actions.document_revoke(decision, acting_user=inspector, reason="  ")
+        actions.document_revoke(decision, acting_user=inspector, reason="适用依据错误。")
+        with pytest.raises(TransitionNotAllowed):
+            actions.document_revoke(decision, acting_user=inspector, reason="再次撤销。")
+        assert HandlingDecision.objects.get(pk=decision.pk).history.count() == 2
+
+    def test_only_the_team_revokes(self, org, inspector, inspection, head_weihui):
+        order = issue_order(inspection, inspector, org.weihui)
+        outsider = make_user("另一检查员", ["inspector"], org.city_bureau)
+        for user in (head_weihui, outsider):
+            with pytest.raises(PermissionDenied):
+                actions.document_revoke(order, acting_user=user, reason="越权。")
+        assert not CorrectionOrder.objects.get(pk=order.pk).is_revoked
+
+    def test_through_the_page(self, client, org, inspector, inspection):
+        order = issue_order(inspection, inspector, org.weihui)
+        decision = decide(inspection, inspector, org.weihui)
+        client.force_login(inspector)
+        detail = reverse("oversight:inspection_detail", args=[inspection.pk])
+        page = client.get(detail).content.decode()
+        assert reverse("oversight:order_revoke", args=[order.pk]) in page
+        assert reverse("oversight:decision_revoke", args=[decision.pk]) in page
+        refused = client.post(reverse("oversight:order_revoke", args=[order.pk]), {"reason": ""}, follow=True)
+        assert "请写明撤销理由" in refused.content.decode() and not CorrectionOrder.objects.get(pk=order.pk).is_revoked
+        response = client.post(
+            reverse("oversight:order_revoke", args=[order.pk]), {"reason": "文书有误。"}, follow=True
+        )
+        body = response.content.decode()
+        assert response.redirect_chain[-1][0] == detail + "#orders"
+        assert "已撤销，其整改跟踪一并撤销" in body and 'data-testid="revoked"' in body
+        assert reverse("oversight:order_revoke", args=[order.pk]) not in body  # nothing left to revoke
+        assert client.get(reverse("oversight:order_revoke", args=[order.pk])).status_code == 405

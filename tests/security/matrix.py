@@ -656,6 +656,13 @@ OVERSIGHT = [
             "decided_on": day(),
         },
     ),
+    post("oversight:order_revoke", TEAM_ONLY.replace("200", "302"), pk("order"), lambda w, s: {"reason": "文书有误。"}),
+    post(
+        "oversight:decision_revoke",
+        TEAM_ONLY.replace("200", "302"),
+        pk("decision"),
+        lambda w, s: {"reason": "文书有误。"},
+    ),
     get("oversight:inspection_finding", TEAM_ONLY, pk("inspection")),
     post("oversight:inspection_finding", TEAM_ONLY.replace("200", "302"), pk("inspection"), _record_finding_data),
     post(
