@@ -24,9 +24,9 @@ from zeal import zeal_ignore
 
 from supervision.models import Agency, City, Division, Person
 from supervision.permissions import Role
-from tests.factories import make_user
+from tests.factories import FAST_PASSWORD_HASHERS, make_user
 
-pytest_plugins = ["tests.servers"]
+pytest_plugins = ["tests.servers", "tests.shared_data"]
 
 # The property tests draw the same examples on every run, so CI passes or fails on the code, not on
 # the luck of the draw. `HYPOTHESIS_PROFILE=explore make test` draws afresh each run; add what
@@ -89,7 +89,7 @@ admin.AdminSite.admin_view = lambda site, view, cacheable=False: _admin_view(
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
 
 
 @pytest.fixture(autouse=True)
@@ -232,5 +232,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     pytest-django sorts them last, but pytest-playwright's browser parametrization reorders items
     after it; without this, a browser test in the middle empties the rows that data migrations seed
     (role groups, checklists, leave kinds) for the tests that follow.
+    The tests reading one set of shared data (tests/shared_data.py) run one after the other.
     """
-    items.sort(key=lambda item: (_runs_in_transactions(item), "/e2e/" in str(item.fspath)))
+    from tests.shared_data import shared_data_of  # a plugin of this conftest: imported by pytest first
+
+    items.sort(key=lambda item: (_runs_in_transactions(item), "/e2e/" in str(item.fspath), shared_data_of(item)))
