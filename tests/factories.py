@@ -8,6 +8,8 @@ from django.contrib.auth.models import Group, User
 from supervision.models import Agency, City, Division, Person
 
 TEST_PASSWORD = "test-password-123"
+# Tests store passwords with a fast hasher (tests/conftest.py), except those about hashing itself.
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 class CityFactory(factory.django.DjangoModelFactory):

@@ -25,16 +25,16 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.test import Client
-from django.test.utils import CaptureQueriesContext, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from zeal import zeal_context
 
 from assessment import reports as assessment_reports
 from assessment.models import Report
-from tests.factories import verify_two_factor
 from tests.security.matrix import ROWS, Row
 from tests.security.test_authorization_matrix import content_of
-from tests.security.world import World, _complaints, _findings, add_county, build_world
+from tests.security.world import World, _complaints, _findings, add_county, signed_in_clients
+from tests.shared_data import rolled_back
 
 pytestmark = pytest.mark.filterwarnings("ignore::supervision.workdays.ScheduleUnknown")
 
@@ -148,22 +148,11 @@ def grow(built: World) -> None:
 
 
 @pytest.fixture(scope="module")
-def measured_world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[tuple[World, dict[str, Client]]]:
-    media = tmp_path_factory.mktemp("list-queries-media")
-    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings = override_settings(MEDIA_ROOT=str(media), PASSWORD_HASHERS=fast)
-    with settings, django_db_blocker.unblock(), transaction.atomic():
-        built = build_world()
-        clients = {"anon": Client()}
-        for actor, user in signed_in(built).items():
-            clients[actor] = Client()
-            if actor == "admin":
-                verify_two_factor(clients[actor], user)
-            else:
-                clients[actor].force_login(user)
+def measured_world(matrix_world: World, django_db_blocker) -> Iterator[tuple[World, dict[str, Client]]]:
+    with rolled_back(django_db_blocker):
+        clients = {"anon": Client(), **signed_in_clients(signed_in(matrix_world))}
         ContentType.objects.get_for_models(*apps.get_models())  # cached for the process: every page alike
-        yield built, clients
-        transaction.set_rollback(True)
+        yield matrix_world, clients
 
 
 def measure_pages(built: World, clients: dict[str, Client], counts: dict[str, int], problems: dict[str, str]) -> None:
@@ -183,7 +172,7 @@ def measured(measured_world, django_db_blocker) -> Measured:
     small: dict[str, int] = {}
     large: dict[str, int] = {}
     problems: dict[str, str] = {}
-    with django_db_blocker.unblock():
+    with rolled_back(django_db_blocker):  # the larger city is this module's own
         measure_pages(built, clients, small, problems)
         small.update(report_queries(built))
         grow(built)

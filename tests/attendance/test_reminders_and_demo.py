@@ -1,10 +1,8 @@
 from __future__ import annotations
 
 import datetime
-import io
 
 import pytest
-from django.core.management import call_command
 
 from supervision.models import DisciplineVisit, Leave, Notification, SignIn
 from supervision.tasks import remind_unreturned_leaves_task
@@ -42,8 +40,7 @@ def test_beat_runs_the_reminder_daily(settings):
 
 
 @pytest.mark.django_db
-def test_demo_shows_every_state_an_acting_head_and_a_discrepancy():
-    call_command("seed_demo", stdout=io.StringIO(), quiet_accounts=True)
+def test_demo_shows_every_state_an_acting_head_and_a_discrepancy(demo_database):
     from supervision.attendance import presiding_person, visit_rows
     from supervision.models import Agency
 

@@ -1,9 +1,6 @@
 from __future__ import annotations
 
-import io
-
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from complaints.demo import DEMO_CODE_REPLIED, DEMO_CODE_TRANSFERRED
@@ -11,8 +8,7 @@ from complaints.models import Complaint, ComplaintLetter, ReviewCase
 
 
 @pytest.mark.django_db
-def test_demo_has_every_state_letters_and_cases(client):
-    call_command("seed_demo", stdout=io.StringIO(), quiet_accounts=True)
+def test_demo_has_every_state_letters_and_cases(demo_database, client):
     assert set(Complaint.objects.values_list("status", flat=True)) == set(Complaint.Status.values)
     transferred = Complaint.objects.get(title="住院医疗费用报销被拒")
     kinds = set(transferred.letters.values_list("kind", flat=True))

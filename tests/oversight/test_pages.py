@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from django.contrib.auth.models import User
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -53,12 +50,8 @@ def test_admin_lists_every_supervision_model(client, admin_user):
         assert client.get(reverse(f"admin:supervision_{model}_changelist")).status_code == 200, model
 
 
-@pytest.fixture
-def demo(db):
-    call_command("seed_demo", stdout=io.StringIO(), quiet_accounts=True)
-
-
-def test_the_demo_has_every_state_the_issue_asks_for_and_every_page_renders(demo):
+@pytest.mark.django_db
+def test_the_demo_has_every_state_the_issue_asks_for_and_every_page_renders(demo_database):
     assert set(SupervisionActivity.objects.values_list("channel", flat=True)) == set(Channel.values)
     assert set(SemiannualReport.objects.values_list("status", flat=True)) == set(SemiannualReport.Status.values)
     assert SemiannualReport.objects.overdue().exists()

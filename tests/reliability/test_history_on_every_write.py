@@ -1,6 +1,6 @@
 """Nothing lost: every write path to an audited model leaves history rows (issue 10, item 2).
 
-Write paths, each run on the matrix world (`tests/security/world.py`, built once for the module, every
+Write paths, each run on the matrix world (`tests/security/world.py`, built once for the run, every
 case in a savepoint rolled back afterwards) and checked with `tests.reliability.audit.AuditSnapshot`:
 every audited row added, changed or removed must have a new history row, and a path that says it did
 something must have written at least one.
@@ -23,16 +23,16 @@ from typing import Any
 import pytest
 from django.contrib import admin as django_admin
 from django.db import transaction
-from django.test import Client, RequestFactory, override_settings
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.admin_forms import form_values
-from tests.factories import verify_two_factor
 from tests.reliability.audit import CONFIGURATION, AuditSnapshot, audited_models
 from tests.security.matrix import ACTORS, ROWS, Row
 from tests.security.test_authorization_matrix import content_of, refusals, request
-from tests.security.world import World, build_world
+from tests.security.world import World, signed_in_clients
+from tests.shared_data import rolled_back
 
 pytestmark = pytest.mark.filterwarnings("ignore::supervision.workdays.ScheduleUnknown")
 
@@ -62,22 +62,11 @@ PREPARE = {"POST assessment:year_add_agencies": _new_county}
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[tuple[World, dict[str, Client]]]:
-    media = tmp_path_factory.mktemp("history-media")
-    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings = override_settings(MEDIA_ROOT=str(media), PASSWORD_HASHERS=fast)
-    with settings, django_db_blocker.unblock(), transaction.atomic():
-        built = build_world()
-        clients: dict[str, Client] = {"anon": Client(raise_request_exception=False)}
-        for actor, user in built.users.items():
-            client = Client(raise_request_exception=False)
-            if actor == "admin":
-                verify_two_factor(client, user)
-            else:
-                client.force_login(user)
-            clients[actor] = client
-        yield built, clients
-        transaction.set_rollback(True)
+def world(matrix_world: World, django_db_blocker) -> Iterator[tuple[World, dict[str, Client]]]:
+    with rolled_back(django_db_blocker):
+        clients = signed_in_clients(matrix_world.users, raise_request_exception=False)
+        clients["anon"] = Client(raise_request_exception=False)
+        yield matrix_world, clients
 
 
 # ---------------------------------------------------------------------------------------------

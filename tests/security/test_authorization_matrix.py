@@ -1,9 +1,10 @@
 """The authorization matrix, walked with real objects: every URL name × anonymous, the ten roles and a
 county-A head acting on county B's records → the exact status (see `tests/security/matrix.py`).
 
-The world (`tests/security/world.py`) is built once for this module inside a transaction that is rolled
-back at the end; every cell runs in its own savepoint, rolled back after the request, so each role
-meets the same records in the same state and a permitted POST really changes something.
+The world (`tests/security/world.py`) is built once for the run (`matrix_world`, shared with the other
+modules that read it) inside a transaction that is rolled back at the end; every cell runs in its own
+savepoint, rolled back after the request, so each role meets the same records in the same state and a
+permitted POST really changes something.
 """
 
 from __future__ import annotations
@@ -19,14 +20,14 @@ from django.contrib import admin as django_admin
 from django.contrib import messages as django_messages
 from django.contrib.messages import get_messages
 from django.db import transaction
-from django.test import Client, RequestFactory, override_settings
+from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from openpyxl import load_workbook
 from simple_history.admin import SimpleHistoryAdmin
 
-from tests.factories import verify_two_factor
 from tests.security.matrix import ACTORS, LEAK_CHECKED, LOGIN, ROLE_OF, ROWS, SECRET, Row
-from tests.security.world import World, build_world
+from tests.security.world import World, signed_in_clients
+from tests.shared_data import rolled_back
 
 # The world's leave and deadlines reach some working days ahead, possibly into a year whose holiday
 # schedule is not loaded yet: the estimate is fine for the matrix.
@@ -61,23 +62,12 @@ ADMIN_NAMES = sorted({name for name, _pattern in url_names() if name.startswith(
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[tuple[World, dict[str, Client]]]:
-    media = tmp_path_factory.mktemp("matrix-media")
-    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings = override_settings(MEDIA_ROOT=str(media), PASSWORD_HASHERS=fast)
-    with settings, django_db_blocker.unblock(), transaction.atomic():
-        built = build_world()
-        clients: dict[str, Client] = {"anon": Client(raise_request_exception=False)}
-        for actor, user in built.users.items():
-            client = Client(raise_request_exception=False)
-            if actor == "admin":
-                verify_two_factor(client, user)
-            else:
-                client.force_login(user)
-            clients[actor] = client
+def world(matrix_world: World, django_db_blocker) -> Iterator[tuple[World, dict[str, Client]]]:
+    with rolled_back(django_db_blocker):
+        clients = signed_in_clients(matrix_world.users, raise_request_exception=False)
+        clients["anon"] = Client(raise_request_exception=False)
         clients["head_x"] = clients["head"]
-        yield built, clients
-        transaction.set_rollback(True)
+        yield matrix_world, clients
 
 
 # ---------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from typing import Any
 from captcha.models import CaptchaStore
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.utils import timezone
 from openpyxl import Workbook
 
@@ -56,7 +57,7 @@ from supervision.models.attendance import Half
 from supervision.models.oversight import ActivityKind, last_ended_period
 from supervision.permissions import Role
 from supervision.workdays import add_working_days, is_working_day
-from tests.factories import make_user
+from tests.factories import make_user, verify_two_factor
 
 SECRET = "乙县机密"
 
@@ -234,6 +235,18 @@ def build_world(mark_a: str = "", mark_b: str = SECRET) -> World:
     captcha = CaptchaStore.generate_key()
     world["captcha_key"] = captcha
     return world
+
+
+def signed_in_clients(users: dict[str, Any], **options: Any) -> dict[str, Client]:
+    """A test client per actor, signed in as its user; the system administrator in two steps."""
+    clients = {}
+    for actor, user in users.items():
+        client = clients[actor] = Client(**options)
+        if actor == "admin":
+            verify_two_factor(client, user)
+        else:
+            client.force_login(user)
+    return clients
 
 
 def add_county(world: World, name: str, code: str, tag: str) -> Side:
