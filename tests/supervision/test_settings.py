@@ -120,3 +120,12 @@ def test_production_cookies_and_transport_security():
         "Asia/Shanghai",
         "zh-hans",
     ]
+
+
+@pytest.mark.django_db
+def test_postgresql_connections_do_not_compile_queries_to_machine_code():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
