@@ -9,6 +9,7 @@ local memory (the embedded default of `make demo`).
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -89,11 +90,14 @@ def email_config(url: str) -> EmailConfig:
 
 
 DEBUG = env_bool("DEBUG", False)
+# Writing or checking migration files signs nothing and serves nothing: it needs no secret, so a
+# bare `manage.py makemigrations --check` works in any shell.
+SCHEMA_ONLY = sys.argv[1:2] == ["makemigrations"]
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
-    if not DEBUG:
+    if not (DEBUG or SCHEMA_ONLY):
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
-    SECRET_KEY = "insecure-development-key-only-for-DEBUG"  # noqa: S105 - never used with DEBUG off
+    SECRET_KEY = "insecure-development-key-only-for-DEBUG"  # noqa: S105 - never used to serve with DEBUG off
 
 # HTTPS governs every transport-security setting at once: on by default in production, off for
 # `make demo` and the test server, which speak plain HTTP on localhost.

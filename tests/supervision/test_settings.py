@@ -58,6 +58,12 @@ def test_secret_key_is_required_when_debug_is_off():
     assert "SECRET_KEY must be set" in result.stderr
 
 
+def test_migrations_are_checked_without_a_secret_key():
+    result = run_manage("makemigrations", "--check", "--dry-run", env={})
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+
+
 def test_bad_boolean_fails_loudly():
     result = run_manage("check", env={**PRODUCTION_ENV, "DEBUG": "maybe"})
     assert result.returncode != 0
