@@ -1087,12 +1087,11 @@ def _revoke(
     if not form.is_valid():
         messages.error(request, _("撤销%(number)s：请写明撤销理由。") % {"number": document.number})
         return redirect(back)
-    try:
-        actions.document_revoke(document, acting_user=request.user, reason=form.cleaned_data["reason"])
-    except (TransitionNotAllowed, ValidationError) as refused:
-        messages.error(request, " ".join(getattr(refused, "messages", [str(refused)])))
-    else:
-        messages.success(request, success % {"number": document.number})
+    run_action(
+        request,
+        lambda: actions.document_revoke(document, acting_user=request.user, reason=form.cleaned_data["reason"]),
+        success % {"number": document.number},
+    )
     return redirect(back)
 
 
